@@ -1,0 +1,42 @@
+"""The add-on's application factory."""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+from . import config as config_module
+from . import errors, extensions
+from .extensions import db, migrate
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=os.path.join(ROOT, "templates"))
+    app.config.from_mapping(config_module.load(app.instance_path, test_config))
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    with app.app_context():
+        extensions.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+
+    from .connect import descriptor, lifecycle
+    from .connect.keys import InstallKeys
+    from .connect.tenants import TenantCache
+
+    app.extensions["descriptor"] = descriptor.build(app.config["APP_BASE_URL"], app.config["APP_KEY"])
+    app.extensions["install_keys"] = InstallKeys(app.config["CONNECT_KEYS_URL"],
+                                                 app.config["INSTALL_KEY_CACHE_SECONDS"])
+    app.extensions["tenant_cache"] = TenantCache(app.config["TENANT_CACHE_SECONDS"])
+
+    app.register_blueprint(descriptor.bp)
+    app.register_blueprint(lifecycle.bp)
+    from .api import bp as api_bp
+    app.register_blueprint(api_bp)
+
+    errors.register(app)
+    return app

@@ -1,0 +1,58 @@
+"""Configuration, read once: defaults, then the environment, then instance config, then a test dict."""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+# The contract's variables and their defaults (CONTRACT.md, "Configuration").
+ENV_DEFAULTS: dict[str, str] = {
+    "APP_BASE_URL": "http://localhost:3000",
+    "APP_KEY": "jira-user-skills",
+    "DATABASE_URL": "",  # empty: SQLite file in the instance folder
+    "CONNECT_KEYS_URL": "https://connect-install-keys.atlassian.com",
+    "TENANT_HOSTS": "*.atlassian.net,*.jira.com,*.jira-dev.com",
+    "PORT": "3000",
+    "CONNECT_JS_URL": "https://connect-cdn.atl-paas.net/all.js",
+}
+
+# Settings that are not part of the contract's outside, with their defaults.
+INTERNAL_DEFAULTS: dict[str, Any] = {
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # 5 MB a request (CONTRACT.md, "Limits")
+    "JWT_LEEWAY_SECONDS": 30,
+    "JIRA_TIMEOUT_SECONDS": 5.0,
+    "JIRA_MAX_RETRIES": 3,
+    "JIRA_MAX_RETRY_AFTER_SECONDS": 10.0,
+    "PERMISSION_CACHE_SECONDS": 300,
+    "INSTALL_KEY_CACHE_SECONDS": 3600,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "TENANT_CACHE_SECONDS": 10,
+    "TENANT_ALLOW_HTTP": False,  # tests point tenants at a fake Jira on loopback http
+}
+
+
+def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
+         environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The whole configuration as one dict, in the order defaults <- environment <- test dict."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = dict(INTERNAL_DEFAULTS)
+    for name, default in ENV_DEFAULTS.items():
+        config[name] = environ.get(name, default) or default
+    if test_config:
+        config.update(test_config)
+    config["APP_BASE_URL"] = str(config["APP_BASE_URL"]).rstrip("/")
+    config["CONNECT_KEYS_URL"] = str(config["CONNECT_KEYS_URL"]).rstrip("/")
+    if isinstance(config["TENANT_HOSTS"], str):
+        config["TENANT_HOSTS"] = [h.strip().lower() for h in config["TENANT_HOSTS"].split(",") if h.strip()]
+    config["PORT"] = int(config["PORT"])
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(instance_path, "skills.sqlite3")
+        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Let the usual `postgres://` and `postgresql://` URLs run on psycopg 3, the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

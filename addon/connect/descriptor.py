@@ -1,0 +1,29 @@
+"""The Connect descriptor: the top-level atlassian-connect.json with baseUrl and key from config."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+
+bp = Blueprint("descriptor", __name__)
+
+DESCRIPTOR_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "atlassian-connect.json")
+
+
+def build(base_url: str, key: str, path: str = DESCRIPTOR_FILE) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        descriptor = json.load(fh)
+    descriptor = copy.deepcopy(descriptor)
+    descriptor["baseUrl"] = base_url
+    descriptor["key"] = key
+    return descriptor
+
+
+@bp.get("/atlassian-connect.json")
+def descriptor() -> Response:
+    response = jsonify(current_app.extensions["descriptor"])
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,105 @@
+"""Connect JWT as plain functions: query string hashes, HS256 tokens from Jira, RS256 signed installs.
+
+Nothing here knows Flask or the database; callers pass in what the token must match.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+from atlassian_jwt.url_utils import hash_url
+
+CONTEXT_QSH = "context-qsh"
+HS256 = "HS256"
+RS256 = "RS256"
+# A token is only a few hundred bytes; anything much larger is not one of Jira's.
+MAX_TOKEN_LENGTH = 8192
+
+
+class TokenError(Exception):
+    """The token is refused; the message says why, for a person, and never quotes the token."""
+
+
+def query_string_hash(method: str, relative_url: str) -> str:
+    """The `qsh` of a request, with atlassian-jwt's canonical form (the `jwt` parameter left out)."""
+    return hash_url(method, relative_url)
+
+
+def relative_url(path: str, query_string: str, base_url: str) -> str:
+    """`path?query` relative to the path of `base_url`, as Connect hashes it."""
+    base_path = urlsplit(base_url).path.rstrip("/")
+    if base_path and (path == base_path or path.startswith(base_path + "/")):
+        path = path[len(base_path):] or "/"
+    return f"{path}?{query_string}" if query_string else path
+
+
+def unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and claims before any check, to learn which key and tenant to verify with."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise TokenError("The token is missing or malformed.")
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise TokenError("The token is malformed.") from None
+    if not isinstance(claims, dict):
+        raise TokenError("The token is malformed.")
+    return header, claims
+
+
+def _decode(token: str, key: Any, algorithm: str, leeway: int, audience: list[str] | None,
+            required: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {"require": required, "verify_aud": audience is not None}
+    try:
+        # The algorithm list is ours, never the token's header: no "none", no HS/RS confusion.
+        return jwt.decode(token, key, algorithms=[algorithm], audience=audience,
+                          leeway=leeway, options=options)
+    except jwt.ExpiredSignatureError:
+        raise TokenError("The token has expired.") from None
+    except jwt.InvalidAudienceError:
+        raise TokenError("The token was issued for another app.") from None
+    except jwt.MissingRequiredClaimError as err:
+        raise TokenError(f"The token has no '{err.claim}' claim.") from None
+    except jwt.ImmatureSignatureError:
+        raise TokenError("The token is not valid yet.") from None
+    except jwt.PyJWTError:
+        raise TokenError("The token's signature does not verify.") from None
+
+
+def verify_hs256(token: str, shared_secret: str, leeway: int) -> dict[str, Any]:
+    """Claims of a Connect token from Jira, signed with the tenant's shared secret."""
+    header, _ = unverified_parts(token)
+    if header.get("alg") != HS256:
+        raise TokenError("Only HS256 tokens are accepted here.")
+    return _decode(token, shared_secret, HS256, leeway, None, ["exp", "iss", "qsh"])
+
+
+def verify_rs256(token: str, public_key_pem: str, audiences: list[str], leeway: int) -> dict[str, Any]:
+    """Claims of an install or uninstall token signed by Atlassian with the key named by `kid`."""
+    header, _ = unverified_parts(token)
+    if header.get("alg") != RS256:
+        raise TokenError("Lifecycle installs must be signed with RS256.")
+    return _decode(token, public_key_pem, RS256, leeway, audiences, ["exp", "iss", "qsh", "aud"])
+
+
+def check_qsh(claims: dict[str, Any], expected: str, allow_context: bool) -> bool:
+    """Whether the token is bound to this request; returns True for a context token."""
+    qsh = claims.get("qsh")
+    if qsh == CONTEXT_QSH:
+        if not allow_context:
+            raise TokenError("A context token is not accepted here.")
+        return True
+    if not isinstance(qsh, str) or qsh != expected:
+        raise TokenError("The token was issued for another request.")
+    return False
+
+
+def sign_hs256(method: str, relative: str, issuer: str, shared_secret: str,
+               ttl_seconds: int = 180, now: float | None = None) -> str:
+    """A token for a call from the add-on to Jira: `iss` the app key, `qsh` of the call."""
+    issued = int(now if now is not None else time.time())
+    claims = {"iss": issuer, "iat": issued, "exp": issued + ttl_seconds,
+              "qsh": query_string_hash(method, relative)}
+    return jwt.encode(claims, shared_secret, algorithm=HS256)

@@ -1,0 +1,119 @@
+"""The lifecycle blueprint: signed installs and uninstalls (RS256), enable and disable (HS256)."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from ..errors import ApiError
+from ..extensions import db
+from ..models import Tenant
+from .auth import connect_token, request_relative_url, tenant_cache, unauthorized, verify_connect_jwt
+from .jwt import TokenError, check_qsh, query_string_hash, unverified_parts, verify_rs256
+from .tenants import host_allowed
+
+log = logging.getLogger(__name__)
+bp = Blueprint("lifecycle", __name__, url_prefix="/lifecycle")
+
+
+def verify_signed_install() -> dict[str, Any]:
+    """Claims of an Atlassian-signed (RS256) lifecycle token bound to this request, or 401."""
+    token = connect_token()
+    if not token:
+        raise unauthorized("Lifecycle callbacks must carry a JWT signed by Atlassian.")
+    try:
+        header, _ = unverified_parts(token)
+        if header.get("alg") != "RS256":
+            raise TokenError("Lifecycle installs must be signed with RS256.")
+        key = current_app.extensions["install_keys"].get(header.get("kid"))
+        base = current_app.config["APP_BASE_URL"]
+        claims = verify_rs256(token, key, [base, base + "/"], current_app.config["JWT_LEEWAY_SECONDS"])
+        check_qsh(claims, query_string_hash(request.method, request_relative_url()), allow_context=False)
+    except TokenError as err:
+        raise unauthorized(str(err)) from None
+    return claims
+
+
+def lifecycle_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "The lifecycle payload must be a JSON object.")
+    problems = [f"'{name}' must be a non-empty string." for name in ("clientKey", "sharedSecret", "baseUrl")
+                if not isinstance(body.get(name), str) or not body[name].strip()]
+    if problems:
+        raise ApiError(400, "The lifecycle payload is incomplete.", details=problems)
+    for name in ("clientKey", "sharedSecret", "baseUrl"):
+        if len(body[name]) > 255:
+            raise ApiError(400, f"'{name}' is too long.")
+    return body
+
+
+def require_issuer(claims: dict[str, Any], body: dict[str, Any]) -> None:
+    if claims.get("iss") != body["clientKey"]:
+        raise unauthorized("The token was not issued for this tenant.")
+
+
+@bp.post("/installed")
+def installed() -> Response:
+    claims = verify_signed_install()
+    body = lifecycle_body()
+    require_issuer(claims, body)
+    base_url = body["baseUrl"].rstrip("/")
+    if not host_allowed(base_url, current_app.config["TENANT_HOSTS"], current_app.config.get("TENANT_ALLOW_HTTP", False)):
+        raise ApiError(400, "The tenant's baseUrl is not on a Jira Cloud host this add-on serves.")
+    tenant = db.session.execute(
+        db.select(Tenant).where(Tenant.client_key == body["clientKey"])).scalar_one_or_none()
+    if tenant is None:
+        tenant = Tenant(client_key=body["clientKey"])
+        db.session.add(tenant)
+    # Atlassian signed this install, so the secret and address it carries replace any earlier ones.
+    tenant.shared_secret = body["sharedSecret"]
+    tenant.base_url = base_url
+    tenant.product_type = str(body.get("productType") or "jira")[:32]
+    tenant.installed = True
+    tenant.enabled = True
+    db.session.commit()
+    tenant_cache().forget(tenant.client_key)
+    log.info("installed tenant %s", tenant.client_key)
+    return Response(status=204)
+
+
+@bp.post("/uninstalled")
+def uninstalled() -> Response:
+    claims = verify_signed_install()
+    body = lifecycle_body()
+    require_issuer(claims, body)
+    tenant = db.session.execute(
+        db.select(Tenant).where(Tenant.client_key == body["clientKey"])).scalar_one_or_none()
+    if tenant is not None:
+        # The data stays, for a re-install; the tenant's requests are refused until then.
+        tenant.installed = False
+        tenant.enabled = False
+        db.session.commit()
+        tenant_cache().forget(tenant.client_key)
+        log.info("uninstalled tenant %s", tenant.client_key)
+    return Response(status=204)
+
+
+def _set_enabled(enabled: bool) -> Response:
+    token = connect_token()
+    if not token:
+        raise unauthorized("Lifecycle callbacks must carry a JWT.")
+    auth = verify_connect_jwt(token, allow_context=False)
+    body = lifecycle_body()
+    if body["clientKey"] != auth.tenant.client_key:
+        raise unauthorized("The token was not issued for this tenant.")
+    db.session.execute(db.update(Tenant).where(Tenant.id == auth.tenant.id).values(enabled=enabled))
+    db.session.commit()
+    return Response(status=204)
+
+
+@bp.post("/enabled")
+def enabled() -> Response:
+    return _set_enabled(True)
+
+
+@bp.post("/disabled")
+def disabled() -> Response:
+    return _set_enabled(False)

@@ -1,0 +1,81 @@
+"""One error type, one JSON shape for every error: {"error", "message", "details"?}."""
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+# Werkzeug's own errors get a stable machine code from their status.
+_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 429: "too_many_requests", 500: "internal_error",
+    502: "bad_gateway", 503: "service_unavailable",
+}
+
+
+class ApiError(Exception):
+    """An answer that is an error; raised anywhere below a view, turned into JSON by the handler."""
+
+    def __init__(self, status: int, message: str, code: str | None = None,
+                 details: list[Any] | None = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code or _CODES.get(status, "error")
+        self.message = message
+        self.details = details
+        self.headers = headers or {}
+
+
+def error_response(err: ApiError) -> Response:
+    body: dict[str, Any] = {"error": err.code, "message": err.message}
+    if err.details:
+        body["details"] = err.details
+    response = jsonify(body)
+    response.status_code = err.status
+    for name, value in err.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def _refuse_oversized_bodies() -> None:
+        # Before authentication or parsing: a declared body over the limit is never read.
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and request.content_length > limit:
+            raise ApiError(413, "The request body is larger than 5 MB.")
+
+    @app.errorhandler(ApiError)
+    def _api_error(err: ApiError) -> Response:
+        db.session.rollback()
+        return error_response(err)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException) -> Response:
+        db.session.rollback()
+        status = err.code or 500
+        headers = {}
+        if status == 405 and err.get_response().headers.get("Allow"):
+            headers["Allow"] = err.get_response().headers["Allow"]
+        message = {
+            404: "No such resource.",
+            405: "This method is not allowed here.",
+            413: "The request body is larger than 5 MB.",
+        }.get(status, err.description or "Request failed.")
+        return error_response(ApiError(status, message, headers=headers))
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> Response:
+        db.session.rollback()
+        # The type and the stack only: messages of driver errors can quote bound values (secrets).
+        where = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(err.__traceback__))
+        log.error("unhandled %s on %s %s\n%s", type(err).__name__, request.method, request.path, where)
+        return error_response(ApiError(500, "Something went wrong on our side; nothing was changed."))

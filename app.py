@@ -1,0 +1,3 @@
+from addon import create_app
+
+app = create_app()

@@ -1,0 +1,237 @@
+"""Fixtures: a fresh database per test, an app, and Jira's side of the handshake (signing as Jira does)."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import jwt
+import pytest
+from atlassian_jwt.url_utils import hash_url
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from addon import create_app
+from addon.extensions import db
+
+APP_BASE_URL = "https://skills.example.test"
+APP_KEY = "jira-user-skills"
+
+
+# ---------------------------------------------------------------------------------------------
+# Atlassian's install-key server, on loopback
+
+class KeyServer:
+    """Serves PEM public keys at /{kid}, as connect-install-keys.atlassian.com does."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, rsa.RSAPrivateKey] = {}
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                server.requests.append(self.path)
+                key = server.keys.get(self.path.lstrip("/"))
+                if key is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-pem-file")
+                self.send_header("Content-Length", str(len(pem)))
+                self.end_headers()
+                self.wfile.write(pem)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def new_key(self) -> tuple[str, rsa.RSAPrivateKey]:
+        kid = str(uuid.uuid4())
+        self.keys[kid] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return kid, self.keys[kid]
+
+
+@pytest.fixture(scope="session")
+def key_server() -> Iterator[KeyServer]:
+    server = KeyServer()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def install_key(key_server: KeyServer) -> tuple[str, rsa.RSAPrivateKey]:
+    return key_server.new_key()
+
+
+# ---------------------------------------------------------------------------------------------
+# Database: migrated once per run, emptied after every test
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    app = create_app({"DATABASE_URL": url, "SQLALCHEMY_DATABASE_URI": None})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # A run starts from nothing, whatever an earlier run left.
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def empty_all_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def make_config(database_url: str, key_server_url: str, **overrides: Any) -> dict[str, Any]:
+    config = {
+        "TESTING": True,
+        "APP_BASE_URL": APP_BASE_URL,
+        "APP_KEY": APP_KEY,
+        "DATABASE_URL": database_url,
+        "CONNECT_KEYS_URL": key_server_url,
+        "TENANT_HOSTS": "*.atlassian.net,127.0.0.1",
+        "TENANT_ALLOW_HTTP": True,
+        "JIRA_MAX_RETRY_AFTER_SECONDS": 2.0,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app_config(database_url: str, key_server: KeyServer) -> dict[str, Any]:
+    """Overridable by a test module (e.g. a base URL with a path)."""
+    return make_config(database_url, key_server.url)
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# ---------------------------------------------------------------------------------------------
+# Jira: installs signed as Atlassian signs them, tokens signed as Jira signs them
+
+def install_token(private_key: rsa.RSAPrivateKey, kid: str, client_key: str, path: str = "/lifecycle/installed",
+                  aud: str = APP_BASE_URL, exp_in: int = 180, **extra: Any) -> str:
+    now = int(time.time())
+    claims = {"iss": client_key, "aud": aud, "iat": now, "exp": now + exp_in,
+              "qsh": hash_url("POST", path), "sub": "connect:" + client_key}
+    claims.update(extra)
+    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid})
+
+
+def jira_token(method: str, url: str, client_key: str, secret: str, sub: str | None = None,
+               context: bool = False, exp_in: int = 180, algorithm: str = "HS256", **extra: Any) -> str:
+    """A token as Jira signs it: HS256 over the tenant secret, `qsh` of the URL or `context-qsh`."""
+    now = int(time.time())
+    claims: dict[str, Any] = {"iss": client_key, "iat": now, "exp": now + exp_in,
+                              "qsh": "context-qsh" if context else hash_url(method, url)}
+    if sub:
+        claims["sub"] = sub
+    claims.update(extra)
+    return jwt.encode(claims, secret, algorithm=algorithm)
+
+
+class Tenant:
+    def __init__(self, client_key: str, secret: str, base_url: str) -> None:
+        self.client_key = client_key
+        self.secret = secret
+        self.base_url = base_url
+
+
+class JiraActions:
+    """Jira's side in tests, after flaskr's AuthActions: install tenants, sign requests."""
+
+    def __init__(self, client: FlaskClient, install_key: tuple[str, rsa.RSAPrivateKey]) -> None:
+        self.client = client
+        self.kid, self.private_key = install_key
+
+    def install(self, client_key: str = "tenant-a", base_url: str = "https://a.atlassian.net",
+                secret: str | None = None, expect: int = 204) -> Tenant:
+        secret = secret or "secret-" + uuid.uuid4().hex + uuid.uuid4().hex
+        body = {"key": APP_KEY, "clientKey": client_key, "sharedSecret": secret, "baseUrl": base_url,
+                "productType": "jira", "eventType": "installed"}
+        token = install_token(self.private_key, self.kid, client_key)
+        response = self.client.post("/lifecycle/installed", json=body, headers={"Authorization": "JWT " + token})
+        assert response.status_code == expect, response.get_data(as_text=True)
+        return Tenant(client_key, secret, base_url)
+
+    def uninstall(self, tenant: Tenant) -> None:
+        body = {"key": APP_KEY, "clientKey": tenant.client_key, "sharedSecret": tenant.secret,
+                "baseUrl": tenant.base_url, "eventType": "uninstalled"}
+        token = install_token(self.private_key, self.kid, tenant.client_key, path="/lifecycle/uninstalled")
+        response = self.client.post("/lifecycle/uninstalled", json=body, headers={"Authorization": "JWT " + token})
+        assert response.status_code == 204, response.get_data(as_text=True)
+
+    def headers(self, tenant: Tenant, method: str, url: str, sub: str | None = "user-1",
+                context: bool = False, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": "JWT " + jira_token(method, url, tenant.client_key, tenant.secret,
+                                                     sub=sub, context=context, **kwargs)}
+
+    def request(self, tenant: Tenant, method: str, url: str, sub: str | None = "user-1",
+                context: bool = False, **kwargs: Any) -> Any:
+        """Send `method url` as Jira (or an iframe, with `context=True`) would, signed for `sub`."""
+        headers = self.headers(tenant, method, url, sub=sub, context=context)
+        headers.update(kwargs.pop("headers", {}))
+        return self.client.open(url, method=method, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def jira(client: FlaskClient, install_key: tuple[str, rsa.RSAPrivateKey]) -> JiraActions:
+    return JiraActions(client, install_key)
+
+
+# ---------------------------------------------------------------------------------------------
+# A real HTTP server around the app, for tests where HTTP itself is under test
+
+class LiveServer:
+    def __init__(self, app: Flask) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).netloc

@@ -1,0 +1,54 @@
+"""Every error is the contract's JSON; 500s roll back and log no secret."""
+import pytest
+from flask import Blueprint
+
+from addon import create_app
+from addon.extensions import db
+from addon.models import Tenant
+
+from .conftest import empty_all_tables
+
+
+def test_unknown_route_is_json_404(client):
+    response = client.get("/no/such/thing")
+    assert response.status_code == 404
+    assert response.json == {"error": "not_found", "message": "No such resource."}
+
+
+def test_body_over_5_mb_is_json_413(client):
+    response = client.post("/lifecycle/installed", data=b"x" * (5 * 1024 * 1024 + 1),
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json["error"] == "payload_too_large"
+
+
+@pytest.fixture
+def failing_app(app_config):
+    app = create_app(app_config)
+    bp = Blueprint("boom", __name__)
+
+    @bp.post("/boom")
+    def boom():
+        db.session.add(Tenant(client_key="half-written", shared_secret="do-not-log-this-secret-value",
+                              base_url="https://x.atlassian.net"))
+        db.session.flush()
+        raise RuntimeError("driver said: do-not-log-this-secret-value")
+
+    app.register_blueprint(bp)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        empty_all_tables()
+        db.engine.dispose()
+
+
+def test_500_is_json_rolls_back_and_logs_no_secret(failing_app, caplog):
+    caplog.set_level("DEBUG")
+    response = failing_app.test_client().post("/boom")
+    assert response.status_code == 500
+    assert response.json["error"] == "internal_error"
+    assert "do-not-log-this-secret-value" not in response.get_data(as_text=True)
+    assert "do-not-log-this-secret-value" not in caplog.text
+    assert "RuntimeError" in caplog.text
+    with failing_app.app_context():
+        assert db.session.execute(db.select(Tenant)).first() is None
