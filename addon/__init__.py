@@ -25,6 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
 
     from .connect import descriptor, lifecycle
+    from .connect.jira import JiraClient, PermissionChecker
     from .connect.keys import InstallKeys
     from .connect.tenants import TenantCache
 
@@ -32,6 +33,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["install_keys"] = InstallKeys(app.config["CONNECT_KEYS_URL"],
                                                  app.config["INSTALL_KEY_CACHE_SECONDS"])
     app.extensions["tenant_cache"] = TenantCache(app.config["TENANT_CACHE_SECONDS"])
+    jira = JiraClient(app.config["APP_KEY"], app.config["JIRA_TIMEOUT_SECONDS"],
+                      app.config["JIRA_MAX_RETRIES"], app.config["JIRA_MAX_RETRY_AFTER_SECONDS"])
+    app.extensions["jira"] = jira
+    app.extensions["permissions"] = PermissionChecker(jira, app.config["PERMISSION_CACHE_SECONDS"])
 
     app.register_blueprint(descriptor.bp)
     app.register_blueprint(lifecycle.bp)

@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test, an app, and Jira's side of the handshake (signing as Jira does)."""
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -77,6 +78,104 @@ def key_server() -> Iterator[KeyServer]:
 @pytest.fixture(scope="session")
 def install_key(key_server: KeyServer) -> tuple[str, rsa.RSAPrivateKey]:
     return key_server.new_key()
+
+
+# ---------------------------------------------------------------------------------------------
+# Jira, faked on loopback: checks the add-on's signed calls as Jira does and answers them
+
+class FakeJira:
+    """Sites at http://127.0.0.1:PORT/site/<clientKey>; each knows its shared secret and its admins.
+
+    A call is accepted only with `Authorization: JWT` signed HS256 with the site's secret, `iss` the
+    app key, not expired, and `qsh` of the call relative to the site's base URL, as Jira checks it.
+    """
+
+    def __init__(self) -> None:
+        self.sites: dict[str, dict[str, Any]] = {}
+        self.calls: list[dict[str, Any]] = []
+        self.throttle: list[str] = []  # Retry-After values to answer 429 with, one per call
+        self.fail_with: int | None = None
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                parts = self.path.split("/", 3)  # "", "site", key, rest
+                site = fake.sites.get(parts[2]) if len(parts) > 3 and parts[1] == "site" else None
+                call = {"path": self.path, "site": parts[2] if site else None, "verified": False}
+                fake.calls.append(call)
+                if site is None:
+                    return self._answer(404, {"errorMessages": ["no such site"]})
+                auth = self.headers.get("Authorization", "")
+                try:
+                    claims = jwt.decode(auth[4:] if auth.startswith("JWT ") else "", site["secret"],
+                                        algorithms=["HS256"], options={"require": ["exp", "iss", "qsh"]})
+                except jwt.PyJWTError:
+                    return self._answer(401, {"errorMessages": ["bad jwt"]})
+                relative = self.path[len(f"/site/{parts[2]}"):]
+                if claims["iss"] != APP_KEY or claims["qsh"] != hash_url("POST", relative):
+                    return self._answer(401, {"errorMessages": ["bad iss or qsh"]})
+                call["verified"] = True
+                if fake.throttle:
+                    return self._answer(429, {"errorMessages": ["slow down"]},
+                                        {"Retry-After": fake.throttle.pop(0)})
+                if fake.fail_with:
+                    return self._answer(fake.fail_with, {"errorMessages": ["broken"]})
+                if relative.split("?")[0] == "/rest/api/3/permissions/check":
+                    body = json.loads(raw or b"{}")
+                    call["body"] = body
+                    admin = body.get("accountId") in site["admins"] and "ADMINISTER" in body.get("globalPermissions", [])
+                    return self._answer(200, {"globalPermissions": ["ADMINISTER"] if admin else [],
+                                              "projectPermissions": []})
+                return self._answer(404, {"errorMessages": ["not faked"]})
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def site(self, client_key: str, secret: str, admins: set[str] | None = None) -> str:
+        self.sites[client_key] = {"secret": secret, "admins": set(admins or ())}
+        return f"{self.url}/site/{client_key}"
+
+    def reset(self) -> None:
+        self.sites.clear()
+        self.calls.clear()
+        self.throttle.clear()
+        self.fail_with = None
+
+    def permission_calls(self) -> list[dict[str, Any]]:
+        return [c for c in self.calls if c["path"].endswith("/rest/api/3/permissions/check")]
+
+
+@pytest.fixture(scope="session")
+def fake_jira_server() -> Iterator[FakeJira]:
+    server = FakeJira()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+
+
+@pytest.fixture
+def fake_jira(fake_jira_server: FakeJira) -> Iterator[FakeJira]:
+    fake_jira_server.reset()
+    yield fake_jira_server
+    fake_jira_server.reset()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,13 +271,17 @@ class Tenant:
 class JiraActions:
     """Jira's side in tests, after flaskr's AuthActions: install tenants, sign requests."""
 
-    def __init__(self, client: FlaskClient, install_key: tuple[str, rsa.RSAPrivateKey]) -> None:
+    def __init__(self, client: FlaskClient, install_key: tuple[str, rsa.RSAPrivateKey], fake: FakeJira) -> None:
         self.client = client
         self.kid, self.private_key = install_key
+        self.fake = fake
 
-    def install(self, client_key: str = "tenant-a", base_url: str = "https://a.atlassian.net",
-                secret: str | None = None, expect: int = 204) -> Tenant:
+    def install(self, client_key: str = "tenant-a", base_url: str | None = None,
+                secret: str | None = None, expect: int = 204, admins: set[str] | None = None) -> Tenant:
+        """Install a tenant; without a base_url its site is on the fake Jira, with `admins` as ADMINISTER."""
         secret = secret or "secret-" + uuid.uuid4().hex + uuid.uuid4().hex
+        if base_url is None:
+            base_url = self.fake.site(client_key, secret, admins)
         body = {"key": APP_KEY, "clientKey": client_key, "sharedSecret": secret, "baseUrl": base_url,
                 "productType": "jira", "eventType": "installed"}
         token = install_token(self.private_key, self.kid, client_key)
@@ -207,8 +310,8 @@ class JiraActions:
 
 
 @pytest.fixture
-def jira(client: FlaskClient, install_key: tuple[str, rsa.RSAPrivateKey]) -> JiraActions:
-    return JiraActions(client, install_key)
+def jira(client: FlaskClient, install_key: tuple[str, rsa.RSAPrivateKey], fake_jira: FakeJira) -> JiraActions:
+    return JiraActions(client, install_key, fake_jira)
 
 
 # ---------------------------------------------------------------------------------------------

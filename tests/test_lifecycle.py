@@ -188,7 +188,7 @@ def test_reinstall_rotates_the_secret_and_keeps_data(app, client, jira):
 def test_uninstall_keeps_the_row_and_marks_it(app, client, jira):
     tenant = jira.install("tenant-a")
     jira.uninstall(tenant)
-    assert tenants(app) == [("tenant-a", tenant.secret, "https://a.atlassian.net", False)]
+    assert tenants(app) == [("tenant-a", tenant.secret, tenant.base_url, False)]
 
 
 def test_uninstall_needs_a_signed_token(app, client, jira):

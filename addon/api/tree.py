@@ -1,0 +1,5 @@
+"""/api routes: tree (being written)."""
+from typing import Any
+
+OPENAPI_PATHS: dict[str, Any] = {}
+OPENAPI_SCHEMAS: dict[str, Any] = {}

@@ -1,0 +1,1 @@
+"""The domain: skill names, user skills, bulk updates and the skill tree. No Flask in here."""

@@ -1,0 +1,56 @@
+"""Skill and category names: trimmed, 1 to 100 characters, no control characters, compared case-insensitively."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Iterable
+
+from ..models import ACCOUNT_ID_MAX, NAME_MAX
+
+# Atlassian account ids: "5b10ac8d82e05b22cc7d4ef5", "557058:f58131cb-...", and UUIDs in examples.
+_ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_\-]*$")
+
+
+class InvalidName(ValueError):
+    """A name breaks the rules; the message says which, for a person."""
+
+
+def clean_name(value: Any, what: str = "A skill name") -> str:
+    """The name as stored: trimmed and NFC-normalised; raises InvalidName otherwise."""
+    if not isinstance(value, str):
+        raise InvalidName(f"{what} must be a string.")
+    name = unicodedata.normalize("NFC", value.strip())
+    if not name:
+        raise InvalidName(f"{what} must not be empty.")
+    if len(name) > NAME_MAX:
+        raise InvalidName(f"{what} must be at most {NAME_MAX} characters: {name[:20]!r}...")
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name):
+        raise InvalidName(f"{what} must not contain control characters: {name!r}.")
+    return name
+
+
+def name_key(name: str) -> str:
+    """The case-insensitive identity of a cleaned name."""
+    return name.casefold()
+
+
+def unique_names(values: Iterable[Any], what: str = "A skill name") -> tuple[list[str], list[str]]:
+    """Cleaned names in first-seen order with duplicates (case-insensitive) dropped, and the problems."""
+    names: list[str] = []
+    seen: set[str] = set()
+    problems: list[str] = []
+    for value in values:
+        try:
+            name = clean_name(value, what)
+        except InvalidName as err:
+            problems.append(str(err))
+            continue
+        key = name_key(name)
+        if key not in seen:
+            seen.add(key)
+            names.append(name)
+    return names, problems
+
+
+def valid_account_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= ACCOUNT_ID_MAX and bool(_ACCOUNT_ID.match(value))
