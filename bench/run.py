@@ -1,0 +1,602 @@
+"""Throughput and scale of the add-on, as ratios against baselines measured in the same run.
+
+    .venv/bin/python bench/run.py --quick     # about a minute
+    .venv/bin/python bench/run.py             # full size, a few minutes
+
+Runs on SQLite (a temporary file) and, when DATABASE_URL names a PostgreSQL database, on it too
+(in a schema of its own, dropped at the end: nothing else in that database is touched).
+Prints a table and writes bench/results.json. bench/README.md says what each figure means.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import jwt
+from atlassian_jwt.url_utils import hash_url
+from sqlalchemy import create_engine, make_url, select, text
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import seed as seeding  # noqa: E402
+import wrkout  # noqa: E402
+
+from addon import create_app  # noqa: E402
+from addon.config import normalise_database_url  # noqa: E402
+from addon.extensions import db  # noqa: E402
+from addon.models import Skill, UserSkill  # noqa: E402
+
+# Tokens are signed for paths relative to this base URL; it has no path, so the port does not matter.
+APP_BASE_URL = "https://skills-bench.example.test"
+READ_PATH = "/api/user-skills"
+TREE_PATHS = ("/api/skills-by-account", "/api/skill-tree/experts")
+BULK_PATH = "/api/skills-by-account"
+
+# What we recommend for production on a 2-core machine (bench/README.md, "Serving"), measured here.
+GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "gthread", "--threads", "4"]
+
+GOALS = {
+    "read_ratio": (">=", 0.5),
+    "read_p99_ms": ("<=", 10.0),
+    "tree_ratio": ("<=", 3.0),
+    "scale_ratio": ("<=", 1.3),
+    "bulk_seconds": ("<=", 5.0),
+}
+
+
+@dataclass(frozen=True)
+class Size:
+    users: int
+    skills_per_user: int
+    skills: int
+    categories: int
+    bulk_accounts: int
+    scale_small: int
+    scale_large: int
+    wrk_seconds: int
+    wrk_warmup_seconds: int
+    wrk_rounds: int
+    wrk_urls: int
+    tree_runs: int
+    scale_requests: int
+
+
+FULL = Size(users=10_000, skills_per_user=15, skills=2_000, categories=200, bulk_accounts=10_000,
+            scale_small=100, scale_large=100_000, wrk_seconds=20, wrk_warmup_seconds=3, wrk_rounds=2,
+            wrk_urls=5_000, tree_runs=7, scale_requests=3_000)
+QUICK = Size(users=2_000, skills_per_user=15, skills=500, categories=50, bulk_accounts=2_000,
+             scale_small=100, scale_large=10_000, wrk_seconds=6, wrk_warmup_seconds=2, wrk_rounds=1,
+             wrk_urls=1_000, tree_runs=3, scale_requests=800)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens, as Jira signs them
+
+def jira_token(method: str, path: str, client_key: str, secret: str, sub: str, ttl: int) -> str:
+    """HS256 with the tenant's shared secret, `qsh` of this very URL, `iss` the clientKey, `sub` the user."""
+    now = int(time.time())
+    claims = {"iss": client_key, "sub": sub, "iat": now, "exp": now + ttl, "qsh": hash_url(method, path)}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+# ---------------------------------------------------------------------------------------------
+# Databases: a temporary SQLite file, or a schema of our own in the PostgreSQL of DATABASE_URL
+
+class Databases:
+    """Makes empty databases of one kind and removes them all at the end."""
+
+    def __init__(self, kind: str, workdir: Path, postgres_url: str | None) -> None:
+        self.kind = kind
+        self.workdir = workdir
+        self.postgres_url = postgres_url
+        self._schemas: list[str] = []
+
+    def new(self, name: str) -> str:
+        if self.kind == "sqlite":
+            return "sqlite:///" + str(self.workdir / f"{name}.sqlite3")
+        schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+        engine = create_engine(self.postgres_url)
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+        self._schemas.append(schema)
+        url = make_url(self.postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        return url.render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self._schemas:
+            return
+        engine = create_engine(self.postgres_url)
+        with engine.begin() as conn:
+            for schema in self._schemas:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+        self._schemas.clear()
+
+    def version(self) -> str:
+        if self.kind == "sqlite":
+            return "SQLite " + sqlite3.sqlite_version
+        engine = create_engine(self.postgres_url)
+        with engine.connect() as conn:
+            version = conn.execute(text("SHOW server_version")).scalar_one()
+        engine.dispose()
+        return "PostgreSQL " + str(version).split()[0]
+
+
+def app_for(url: str):  # type: ignore[no-untyped-def]
+    return create_app({"DATABASE_URL": url, "SQLALCHEMY_DATABASE_URI": None, "APP_BASE_URL": APP_BASE_URL})
+
+
+def prepare(url: str, users: int, size: Size) -> tuple[Any, seeding.Dataset, float]:
+    """A migrated, seeded database and an app on it; returns the seconds seeding took."""
+    from flask_migrate import upgrade
+
+    app = app_for(url)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        started = time.perf_counter()
+        with db.engine.begin() as conn:
+            data = seeding.seed(conn, users, size.skills_per_user, size.skills, size.categories)
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))  # what autovacuum would soon do for a real tenant
+        seconds = time.perf_counter() - started
+    return app, data, seconds
+
+
+# ---------------------------------------------------------------------------------------------
+# Servers: gunicorn on a free loopback port
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A gunicorn serving `target` from `cwd`, started and stopped by us."""
+
+    def __init__(self, name: str, target: str, cwd: Path, env: dict[str, str], settings: list[str],
+                 ready_path: str, logdir: Path) -> None:
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = logdir / f"gunicorn-{name}.log"
+        self._log = open(self.log_path, "wb")
+        command = [sys.executable, "-m", "gunicorn", target, "--bind", f"127.0.0.1:{self.port}", *settings]
+        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        self._wait_ready(ready_path)
+
+    def _wait_ready(self, path: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn ({self.name}) exited:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url + path, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn ({self.name}) not ready after {timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        self._log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # gunicorn's graceful stop of its own workers
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self._log.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# wrk
+
+def require_wrk() -> str:
+    path = shutil.which("wrk")
+    if path is None:
+        sys.exit("bench/run.py needs wrk, the HTTP benchmarking tool, on PATH.\n"
+                 "On Debian or Ubuntu: sudo apt-get install -y wrk")
+    return path
+
+
+def run_wrk(wrk: str, url: str, requests_file: Path, seconds: int, connections: int = 16,
+            threads: int = 2) -> wrkout.WrkResult:
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+               "-s", str(HERE / "requests.lua"), url, "--", str(requests_file)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stderr}{done.stdout}")
+    return wrkout.parse(done.stdout)
+
+
+def write_requests(path: Path, data: seeding.Dataset, count: int, ttl: int) -> None:
+    """`count` distinct URLs, each with its own token, each signed for a random viewer."""
+    rng = random.Random(7)
+    accounts = rng.sample(data.accounts, min(count, len(data.accounts)))
+    with open(path, "w") as out:
+        for account in accounts:
+            url = f"{READ_PATH}?accountId={account}"
+            token = jira_token("GET", url, seeding.CLIENT_KEY, data.secret, rng.choice(data.accounts), ttl)
+            out.write(f"{url} {token}\n")
+
+
+def throughput(wrk: str, app_server: Server, bare_server: Server, requests_file: Path,
+               size: Size) -> dict[str, Any]:
+    """Best of `wrk_rounds` for each server, bare and app taking turns so that both see the same machine."""
+    best: dict[str, wrkout.WrkResult] = {}
+    for round_number in range(size.wrk_rounds):
+        for server in (bare_server, app_server):
+            run_wrk(wrk, server.url, requests_file, size.wrk_warmup_seconds)
+            result = run_wrk(wrk, server.url, requests_file, size.wrk_seconds)
+            log(f"  wrk {server.name} round {round_number + 1}: {result.rps:,.0f} req/s, "
+                f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, non-2xx {result.non_2xx}")
+            if not result.ok:
+                raise RuntimeError(f"{server.name}: {result.non_2xx} non-2xx answers, {result.socket_errors} "
+                                   f"socket errors out of {result.requests}:\n{server.log_tail()}")
+            if server.name not in best or result.rps > best[server.name].rps:
+                best[server.name] = result
+    read, bare = best["app"], best["bare"]
+    return {"read_rps": round(read.rps, 1), "read_p50_ms": read.p50_ms, "read_p99_ms": read.p99_ms,
+            "bare_rps": round(bare.rps, 1), "bare_p50_ms": bare.p50_ms, "bare_p99_ms": bare.p99_ms,
+            "read_ratio": round(read.rps / bare.rps, 3)}
+
+
+# ---------------------------------------------------------------------------------------------
+# In-process timings
+
+def median_seconds(fn: Callable[[], Any], runs: int) -> float:
+    fn()  # warm: imports, caches, the database's pages
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def has_route(app: Any, path: str, method: str = "GET") -> bool:
+    return any(rule.rule == path and method in (rule.methods or ()) for rule in app.url_map.iter_rules())
+
+
+def tree_timings(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
+    """Each tree route, end to end through Flask, against json.dumps of its own answer."""
+    client = app.test_client()
+    figures: dict[str, Any] = {}
+    ratios = []
+    for path in TREE_PATHS:
+        name = path.rsplit("/", 1)[-1]
+        if not has_route(app, path):
+            log(f"  {path}: no such route yet, skipped")
+            figures[name] = None
+            continue
+        headers = {"Authorization": "JWT " + jira_token("GET", path, seeding.CLIENT_KEY, data.secret,
+                                                        data.accounts[0], 3600)}
+
+        def call() -> Any:
+            response = client.get(path, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+            return response
+
+        answer = call().get_json()
+        route = median_seconds(call, size.tree_runs)
+        dump = median_seconds(lambda: json.dumps(answer), size.tree_runs)
+        ratio = route / dump
+        ratios.append(ratio)
+        figures[name] = {"route_ms": round(route * 1000, 2), "dump_ms": round(dump * 1000, 2),
+                         "ratio": round(ratio, 2), "answer_bytes": len(json.dumps(answer))}
+        log(f"  {path}: route {route * 1000:.1f} ms, json.dumps {dump * 1000:.1f} ms, ratio {ratio:.2f}")
+    figures["tree_ratio"] = round(max(ratios), 2) if ratios else None
+    return figures
+
+
+def per_user_read_seconds(app: Any, data: seeding.Dataset, requests: int) -> float:
+    """Median time of one GET /api/user-skills through Flask, over users drawn from the whole tenant."""
+    client = app.test_client()
+    rng = random.Random(11)
+    signed = []
+    for account in rng.sample(data.accounts, min(len(data.accounts), 1000)):
+        url = f"{READ_PATH}?accountId={account}"
+        signed.append((url, {"Authorization": "JWT " + jira_token("GET", url, seeding.CLIENT_KEY, data.secret,
+                                                                  rng.choice(data.accounts), 3600)}))
+    for url, headers in signed[:200]:  # warm up
+        client.get(url, headers=headers)
+    times = []
+    for n in range(requests):
+        url, headers = signed[n % len(signed)]
+        started = time.perf_counter()
+        response = client.get(url, headers=headers)
+        times.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+    return statistics.median(times)
+
+
+def scale(databases: Databases, size: Size) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for users in (size.scale_small, size.scale_large):
+        app, data, seconds = prepare(databases.new(f"scale{users}"), users, size)
+        log(f"  {users:,} users x {size.skills_per_user}: seeded {data.holdings:,} holdings in {seconds:.1f} s")
+        if not has_route(app, READ_PATH):
+            log(f"  {READ_PATH}: no such route yet, scale skipped")
+            return {"scale_ratio": None}
+        with app.app_context():
+            median = per_user_read_seconds(app, data, size.scale_requests)
+            db.engine.dispose()
+        figures[f"read_ms_{users}_users"] = round(median * 1000, 3)
+        log(f"  per-user read at {users:,} users: median {median * 1000:.3f} ms")
+    figures["scale_ratio"] = round(figures[f"read_ms_{size.scale_large}_users"]
+                                   / figures[f"read_ms_{size.scale_small}_users"], 3)
+    return figures
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk update over HTTP
+
+def bulk_payload(app: Any, data: seeding.Dataset, accounts: int) -> dict[str, list[str]]:
+    """Each account keeps two thirds of its skills, loses the rest, gains as many; one in 50 gets a new name."""
+    rng = random.Random(13)
+    targets = data.accounts[:accounts]
+    held: dict[str, list[str]] = {account: [] for account in targets}
+    with app.app_context():
+        rows = db.session.execute(
+            select(UserSkill.account_id, Skill.name).join(Skill, Skill.id == UserSkill.skill_id)
+            .where(UserSkill.tenant_id == data.tenant_id).order_by(UserSkill.id))
+        for account, name in rows:
+            if account in held:
+                held[account].append(name)
+        db.session.remove()
+    payload = {}
+    for n, account in enumerate(targets):
+        current = held[account]
+        keep = current[: len(current) * 2 // 3]
+        extra = [name for name in rng.sample(data.skill_names, len(current)) if name not in current]
+        new = keep + extra[: len(current) - len(keep)]
+        if n % 50 == 0:
+            new.append(f"Brand new skill {n}")
+        payload[account] = new
+    return payload
+
+
+def bulk(server: Server, app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
+    if not has_route(app, BULK_PATH, "POST"):
+        log(f"  POST {BULK_PATH}: no such route yet, skipped")
+        return {"bulk_seconds": None}
+    accounts = min(size.bulk_accounts, len(data.accounts))
+    body = json.dumps({"skillsByAccountId": bulk_payload(app, data, accounts)}).encode()
+    figures: dict[str, Any] = {"bulk_accounts": accounts, "bulk_request_bytes": len(body)}
+    for label in ("bulk_seconds", "bulk_unchanged_seconds"):  # the change, then the same list again
+        request = urllib.request.Request(server.url + BULK_PATH, data=body, method="POST", headers={
+            "Content-Type": "application/json", "Authorization": "Bearer " + data.api_token})
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=300) as response:
+                answer = json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            raise RuntimeError(f"POST {BULK_PATH}: {err.code} {err.read()[:300]!r}") from None
+        figures[label] = round(time.perf_counter() - started, 3)
+        if len(answer.get("changes", {})) != accounts:
+            raise RuntimeError(f"POST {BULK_PATH}: {len(answer.get('changes', {}))} accounts in 'changes', "
+                               f"expected {accounts}")
+        log(f"  bulk update of {accounts:,} accounts ({label}): {figures[label]:.2f} s")
+    return figures
+
+
+# ---------------------------------------------------------------------------------------------
+# One database, end to end
+
+def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdir: Path,
+                   settings: list[str]) -> dict[str, Any]:
+    log(f"== {kind}: {databases.version()}")
+    result: dict[str, Any] = {"database": kind, "database_version": databases.version()}
+    url = databases.new("main")
+    app, data, seconds = prepare(url, size.users, size)
+    result["seed_seconds"] = round(seconds, 2)
+    log(f"  seeded {size.users:,} users x {size.skills_per_user} skills ({data.holdings:,} holdings), "
+        f"{size.skills:,} skills, {size.categories} categories in {seconds:.1f} s")
+
+    env = dict(os.environ, DATABASE_URL=url, APP_BASE_URL=APP_BASE_URL,
+               BENCH_SKILLS_PER_USER=str(size.skills_per_user))
+    requests_file = workdir / "requests.txt"
+    write_requests(requests_file, data, size.wrk_urls, ttl=3 * 3600)
+    servers: list[Server] = []
+    try:
+        app_server = Server("app", "app:app", ROOT, env, settings, "/atlassian-connect.json", workdir)
+        servers.append(app_server)
+        bare_server = Server("bare", "bare:app", HERE, env, settings, "/healthz", workdir)
+        servers.append(bare_server)
+        if has_route(app, READ_PATH):
+            result.update(throughput(wrk, app_server, bare_server, requests_file, size))
+        else:
+            log(f"  {READ_PATH}: no such route yet, throughput skipped")
+            result.update(read_rps=None, bare_rps=None, read_ratio=None)
+        with app.app_context():
+            result["tree"] = tree_timings(app, data, size)
+            result["tree_ratio"] = result["tree"].pop("tree_ratio")
+            db.session.remove()
+        result.update(bulk(app_server, app, data, size))
+    finally:
+        for server in servers:
+            server.stop()
+    with app.app_context():
+        db.engine.dispose()
+    result.update(scale(databases, size))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram_gib = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": ram_gib, "python": platform.python_version(),
+            "os": platform.platform()}
+
+
+def verdict(name: str, value: Any) -> str:
+    if name not in GOALS or value is None:
+        return ""
+    op, goal = GOALS[name]
+    met = value >= goal if op == ">=" else value <= goal
+    return f"{op} {goal:g} {'ok' if met else 'MISSED'}"
+
+
+def fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def table(runs: list[dict[str, Any]], size: Size) -> str:
+    rows: list[tuple[str, str, int]] = [
+        (f"GET {READ_PATH} req/s (wrk, 16 conn.)", "read_rps", 0),
+        (f"GET {READ_PATH} p50 ms", "read_p50_ms", 2),
+        (f"GET {READ_PATH} p99 ms", "read_p99_ms", 2),
+        ("bare Flask req/s", "bare_rps", 0),
+        ("read_ratio (app / bare req/s)", "read_ratio", 2),
+        ("skills-by-account route / json.dumps", "tree.skills-by-account.ratio", 2),
+        ("skill-tree/experts route / json.dumps", "tree.experts.ratio", 2),
+        ("tree_ratio (larger of the two)", "tree_ratio", 2),
+        (f"bulk update of {size.bulk_accounts:,} accounts, s", "bulk_seconds", 2),
+        (f"per-user read at {size.scale_small:,} users, ms", f"read_ms_{size.scale_small}_users", 3),
+        (f"per-user read at {size.scale_large:,} users, ms", f"read_ms_{size.scale_large}_users", 3),
+        ("scale_ratio", "scale_ratio", 2),
+    ]
+
+    def get(run: dict[str, Any], key: str) -> Any:
+        value: Any = run
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    goal_key = {"read_ratio": "read_ratio", "read_p99_ms": "read_p99_ms", "tree_ratio": "tree_ratio",
+                "scale_ratio": "scale_ratio", "bulk_seconds": "bulk_seconds"}
+    header = ["figure"] + [run["database"] for run in runs] + ["goal"]
+    lines = [header]
+    for label, key, digits in rows:
+        goals = [verdict(goal_key[key], get(run, key)) for run in runs] if key in goal_key else []
+        lines.append([label] + [fmt(get(run, key), digits) for run in runs] + [" / ".join(g for g in goals if g)])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = []
+    for n, line in enumerate(lines):
+        out.append("  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) if i < len(line) - 1
+                             else cell for i, cell in enumerate(line)).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small data and short runs: about a minute")
+    parser.add_argument("--databases", default=None,
+                        help="comma-separated: sqlite, postgresql (default: sqlite, and postgresql "
+                             "when DATABASE_URL names one)")
+    parser.add_argument("--gunicorn", default=None,
+                        help=f"gunicorn settings for both servers (default: {' '.join(GUNICORN_SETTINGS)})")
+    parser.add_argument("--output", default=str(HERE / "results.json"))
+    args = parser.parse_args(argv)
+
+    wrk = require_wrk()
+    size = QUICK if args.quick else FULL
+    settings = args.gunicorn.split() if args.gunicorn else GUNICORN_SETTINGS
+    database_url = os.environ.get("DATABASE_URL", "")
+    postgres_url = normalise_database_url(database_url) if database_url.startswith("postgres") else None
+    kinds = args.databases.split(",") if args.databases else ["sqlite"] + (["postgresql"] if postgres_url else [])
+    if "postgresql" in kinds and not postgres_url:
+        parser.error("--databases postgresql needs DATABASE_URL to name a PostgreSQL database")
+
+    load_before = os.getloadavg()[0]
+    if load_before > 0.5:
+        log(f"warning: the machine is busy (load average {load_before:.1f}); ratios hold up, absolute "
+            "figures will be low and noisy")
+    started = time.monotonic()
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="skills-bench-") as tmp:
+        for kind in kinds:
+            databases = Databases(kind, Path(tmp), postgres_url)
+            try:
+                runs.append(bench_database(kind, databases, size, wrk, Path(tmp), settings))
+            finally:
+                databases.drop_all()
+
+    results = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "mode": "quick" if args.quick else "full",
+        "size": asdict(size),
+        "gunicorn": " ".join(settings),
+        "wrk": "-t2 -c16 --latency",
+        "machine": machine(),
+        "goals": {name: f"{op} {goal:g}" for name, (op, goal) in GOALS.items()},
+        "elapsed_seconds": round(time.monotonic() - started, 1),
+        "load_average_before": round(load_before, 2),
+        # The first database's figures at the top, for a quick look; every database's in "runs".
+        **{key: runs[0].get(key) for key in ("database", "read_rps", "bare_rps", "read_ratio", "read_p50_ms",
+                                             "read_p99_ms", "tree_ratio", "bulk_seconds", "scale_ratio")},
+        "runs": runs,
+    }
+    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
+    info = results["machine"]
+    print(f"\n{results['mode']} run, {results['date']}, {info['nproc']} CPUs ({info['cpu']}), "
+          f"{info['ram_gib']} GiB RAM, Python {info['python']}, gunicorn {results['gunicorn']}")
+    print(f"data: {size.users:,} users x {size.skills_per_user} skills, {size.skills:,} skills, "
+          f"{size.categories} categories; {', '.join(run['database_version'] for run in runs)}\n")
+    print(table(runs, size))
+    print(f"\nwritten to {args.output} in {results['elapsed_seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
