@@ -1,6 +1,7 @@
 """Authentication of /api requests, through the real decorator on a probe route."""
 from __future__ import annotations
 
+import base64
 import time
 
 import jwt
@@ -133,9 +134,24 @@ def test_unknown_tenant(client, tenant_a):
     assert_401(get(client, PROBE, jira_token("GET", PROBE, "tenant-zz", tenant_a.secret)))
 
 
-@pytest.mark.parametrize("token", ["", "garbage", "a.b.c", "x" * 9000])
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("token", [
+    "", "garbage", "a.b.c", "x" * 9000, "a.b", "a.b.c.d", "\u00e9.\u00e9.\u00e9",
+    _b64(b'{"alg":"HS256"}') + "." + _b64(b"[1]") + ".c",  # claims not an object
+    _b64(b"[" * 3000) + "." + _b64(b"{}") + ".c",  # nested past the parser's depth
+    _b64(b'{"alg":"none"}') + "." + _b64(b'{"iss":"tenant-a"}') + ".",
+])
 def test_garbage_tokens(client, tenant_a, token):
     assert_401(client.get(PROBE, headers={"Authorization": "JWT " + token}))
+
+
+def test_token_with_junk_in_a_segment_is_refused(client, tenant_a):
+    # Lenient base64 would skip the junk; the verified decode must not.
+    header, claims, signature = jira_token("GET", PROBE, "tenant-a", tenant_a.secret).split(".")
+    assert_401(get(client, PROBE, f"{header}.{claims[:10]}!!!!{claims[10:]}.{signature}"))
 
 
 def test_uninstalled_tenant_is_refused_and_reinstall_restores(client, jira, tenant_a):
