@@ -33,7 +33,11 @@ def skills_in_body() -> list[str]:
 @require_auth
 def get_user_skills() -> Response:
     account_id = account_id_param()
-    return jsonify(skills=domain.user_skills(db.session, auth().tenant.id, account_id))
+    # A connection of its own, not the ORM session: this is the hot read behind every issue panel,
+    # and a session's setup and teardown cost as much as the query.
+    with db.engine.connect() as connection:
+        skills = domain.user_skills(connection, auth().tenant.id, account_id)
+    return jsonify(skills=skills)
 
 
 @bp.put("/user-skills")
