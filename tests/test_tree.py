@@ -759,3 +759,19 @@ def test_openapi_fragments_cover_every_route_and_refer_to_known_schemas(app: Fla
     walk(module.OPENAPI_SCHEMAS)
     names = {ref.rsplit("/", 1)[1] for ref in refs}
     assert names - set(module.OPENAPI_SCHEMAS) == {"Error"}
+
+
+# ---------------------------------------------------------------------------------------------
+# With the user-skill routes
+
+def test_the_tree_and_the_user_skill_routes_share_one_catalogue(app: Flask, site: Site) -> None:
+    design, ux = build_seed_example(site)
+    added = site.ok("PUT", f"/api/user-skills?accountId={USER}", sub=USER, json={"skills": ["wireframes", "Figma"]})
+    assert added == {"added": ["Wireframes", "Figma"], "existing": []}
+    assert site.experts()[0]["children"][0]["children"][1] == {"key": "Wireframes", "type": "skill",
+                                                               "experts": [USER]}
+    assert site.experts()[1] == {"key": "Figma", "type": "skill", "experts": [USER]}
+    everyone = site.ok("GET", "/api/skills-by-account", sub=USER)
+    assert site.call("DELETE", f"{CATEGORIES}/{ux}").status_code == 204
+    site.ok("PUT", TREE, json={"skillTree": []})
+    assert site.ok("GET", "/api/skills-by-account", sub=USER) == everyone
