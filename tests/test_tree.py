@@ -609,7 +609,6 @@ def bad_imports() -> list[Any]:
         {"skillTree": None},
         {"skillTree": [], "extra": 1},
         {"skillTree": ["Python"]},
-        {"skillTree": [{"key": "Python"}]},  # no type
         {"skillTree": [{"key": "Python", "type": "expert"}]},
         {"skillTree": [{"type": "skill"}]},
         {"skillTree": [{"key": " ", "type": "skill"}]},
@@ -775,3 +774,25 @@ def test_the_tree_and_the_user_skill_routes_share_one_catalogue(app: Flask, site
     assert site.call("DELETE", f"{CATEGORIES}/{ux}").status_code == 204
     site.ok("PUT", TREE, json={"skillTree": []})
     assert site.ok("GET", "/api/skills-by-account", sub=USER) == everyone
+
+
+def test_the_seed_documents_experts_example_imports_as_written(site: Site) -> None:
+    """The documented answer has leaves without "type" (and its UX node lacks a comma, fixed here)."""
+    design, ux = str(uuid.uuid4()), str(uuid.uuid4())
+    seed = [{"key": design, "type": "category", "displayName": "Design", "children": [
+        {"key": ux, "type": "category", "displayName": "UX", "children": [
+            {"key": "User Flows", "experts": ["3e63957f-c263-41cd-acda-748560232d49"]},
+            {"key": "Wireframes", "experts": []},
+            {"key": "Usability Testing", "experts": ["3e63957f-c263-41cd-acda-748560232d49"]}]}]}]
+    stored = site.ok("PUT", TREE, json={"skillTree": seed})["skillTree"]
+    assert stored == [{"key": design, "type": "category", "displayName": "Design", "children": [
+        {"key": ux, "type": "category", "displayName": "UX", "children": [
+            {"key": "User Flows", "type": "skill"}, {"key": "Wireframes", "type": "skill"},
+            {"key": "Usability Testing", "type": "skill"}]}]}]
+
+
+def test_an_unknown_node_type_is_still_refused(app: Flask, site: Site) -> None:
+    before = snapshot(app)
+    response = site.call("PUT", TREE, json={"skillTree": [{"key": "Go", "type": "folder"}]})
+    assert response.status_code == 400 and "type" in " ".join(response.json["details"])
+    assert snapshot(app) == before
