@@ -308,9 +308,11 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
         "type": "object", "additionalProperties": False, "required": ["skillTree"],
         "properties": {"skillTree": {"type": "array", "items": _ref("ImportNode")}},
     },
-    "ImportNode": {"oneOf": [_ref("ImportCategoryNode"), _ref("ImportSkillNode")]},
+    "ImportNode": {"anyOf": [_ref("ImportCategoryNode"), _ref("ImportSkillNode")],
+                   "description": "Without `type`, a node with `children` or `displayName` is a category, "
+                                  "any other a skill (the documented experts answer omits `type` on leaves)."},
     "ImportCategoryNode": {
-        "type": "object", "required": ["type", "displayName"],
+        "type": "object", "required": ["displayName"],
         "description": "Other properties are ignored.",
         "properties": {"key": {"oneOf": [_CATEGORY_KEY, {"type": "null"}],
                                "description": "Kept if given; a new key if left out or null."},
@@ -319,7 +321,7 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                        "children": {"type": "array", "items": _ref("ImportNode")}},
     },
     "ImportSkillNode": {
-        "type": "object", "required": ["key", "type"],
+        "type": "object", "required": ["key"],
         "description": "Other properties (`experts`) are ignored.",
         "properties": {"key": _NAME, "type": {"const": "skill"}},
     },
