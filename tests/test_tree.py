@@ -791,8 +791,9 @@ def test_the_seed_documents_experts_example_imports_as_written(site: Site) -> No
             {"key": "Usability Testing", "type": "skill"}]}]}]
 
 
-def test_an_unknown_node_type_is_still_refused(app: Flask, site: Site) -> None:
+@pytest.mark.parametrize("kind", ["folder", {}, None, "", 0])
+def test_an_unknown_node_type_is_still_refused(app: Flask, site: Site, kind: Any) -> None:
     before = snapshot(app)
-    response = site.call("PUT", TREE, json={"skillTree": [{"key": "Go", "type": "folder"}]})
+    response = site.call("PUT", TREE, json={"skillTree": [{"key": "Go", "type": kind}]})
     assert response.status_code == 400 and "type" in " ".join(response.json["details"])
     assert snapshot(app) == before

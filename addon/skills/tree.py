@@ -436,7 +436,10 @@ def parse_tree(nodes: Any) -> ImportedTree:
                 continue
             # The documented example's leaves carry no "type": a node with children or a
             # displayName is a category, any other a skill, so such exports import as they are.
-            kind = node.get("type") or ("category" if "children" in node or "displayName" in node else "skill")
+            if "type" in node:
+                kind = node["type"]
+            else:
+                kind = "category" if "children" in node or "displayName" in node else "skill"
             if kind == "skill":
                 try:
                     name = clean_name(node.get("key"), "A skill's 'key'")
