@@ -222,7 +222,9 @@ OPENAPI_PATHS: dict[str, Any] = {
                            "Its name must differ from its siblings' (case-insensitively).",
             "tags": ["Skill tree"],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("CategoryCreate")}}},
-            "responses": {"201": _json(_ref("Category"), "The new category with its key."),
+            "responses": {"201": {**_json(_ref("Category"), "The new category with its key."), "links": {
+                              op: {"operationId": op, "parameters": {"key": "$response.body#/key"}}
+                              for op in ("updateCategory", "deleteCategory", "placeSkills")}},
                           **_errors("404", *_CHANGE_ERRORS)},
         },
     },
