@@ -29,5 +29,7 @@ def configure_engine(engine: Engine) -> None:
     def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        # Readers never wait for the writer (several gunicorn workers share the file).
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

@@ -237,6 +237,22 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture
+def another_app(app_config: dict[str, Any]) -> Iterator[Any]:
+    """Another app process on the same database (its own caches); engines closed afterwards."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        other = create_app({**app_config, **overrides})
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
 # ---------------------------------------------------------------------------------------------
 # Jira: installs signed as Atlassian signs them, tokens signed as Jira signs them
 

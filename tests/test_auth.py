@@ -157,28 +157,24 @@ def test_reinstall_with_new_secret_old_refused_new_accepted(client, jira, tenant
     assert get(client, PROBE, jira_token("GET", PROBE, "tenant-a", new.secret)).status_code == 200
 
 
-def test_reinstall_on_another_process_takes_effect_at_once(app_config, client, jira, tenant_a):
+def test_reinstall_on_another_process_takes_effect_at_once(another_app, client, jira, tenant_a):
     """Process 2 has cached the old secret; process 1 handles the re-install."""
-    other = create_app(app_config)
+    other = another_app()
     other.register_blueprint(probe_blueprint())
     other_client = other.test_client()
     assert get(other_client, PROBE, jira_token("GET", PROBE, "tenant-a", tenant_a.secret)).status_code == 200
     new = jira.install("tenant-a", secret="rotated-elsewhere-long-enough-for-hs256-x")
     assert get(other_client, PROBE, jira_token("GET", PROBE, "tenant-a", new.secret)).status_code == 200
     assert_401(get(other_client, PROBE, jira_token("GET", PROBE, "tenant-a", tenant_a.secret)))
-    with other.app_context():
-        db.engine.dispose()
 
 
-def test_uninstall_on_another_process_is_seen_within_the_cache_window(app_config, client, jira, tenant_a):
-    other = create_app({**app_config, "TENANT_CACHE_SECONDS": 0})
+def test_uninstall_on_another_process_is_seen_within_the_cache_window(another_app, client, jira, tenant_a):
+    other = another_app(TENANT_CACHE_SECONDS=0)
     other.register_blueprint(probe_blueprint())
     other_client = other.test_client()
     assert get(other_client, PROBE, jira_token("GET", PROBE, "tenant-a", tenant_a.secret)).status_code == 200
     jira.uninstall(tenant_a)
     assert_401(get(other_client, PROBE, jira_token("GET", PROBE, "tenant-a", tenant_a.secret)))
-    with other.app_context():
-        db.engine.dispose()
 
 
 def test_errors_never_echo_the_token(client, tenant_a):

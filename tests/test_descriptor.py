@@ -20,6 +20,10 @@ def test_descriptor_follows_environment(monkeypatch, app_config):
     monkeypatch.setenv("APP_BASE_URL", "https://tunnel.example.test/prefix/")
     monkeypatch.setenv("APP_KEY", "my-skills-dev")
     config = {k: v for k, v in app_config.items() if k not in ("APP_BASE_URL", "APP_KEY")}
-    descriptor = create_app(config).test_client().get("/atlassian-connect.json").json
+    app = create_app(config)
+    descriptor = app.test_client().get("/atlassian-connect.json").json
+    with app.app_context():
+        from addon.extensions import db
+        db.engine.dispose()
     assert descriptor["baseUrl"] == "https://tunnel.example.test/prefix"
     assert descriptor["key"] == "my-skills-dev"

@@ -155,9 +155,8 @@ def test_base_url_host_outside_tenant_hosts_is_refused(app, client, install_key,
     refused(app, client, install_token(key, kid, "tenant-a"), body(base_url=base_url), status=400)
 
 
-def test_plain_http_jira_is_refused_outside_tests(app_config, install_key):
-    from addon import create_app
-    strict = create_app({**app_config, "TENANT_ALLOW_HTTP": False})
+def test_plain_http_jira_is_refused_outside_tests(another_app, install_key):
+    strict = another_app(TENANT_ALLOW_HTTP=False)
     kid, key = install_key
     response = strict.test_client().post("/lifecycle/installed", json=body(base_url="http://a.atlassian.net"),
                                          headers={"Authorization": "JWT " + install_token(key, kid, "tenant-a")})

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from . import tokens, tree, user_skills  # noqa: E402,F401  (registers the views on bp)
+from . import openapi, tokens, tree, user_skills  # noqa: E402,F401  (registers the views on bp)

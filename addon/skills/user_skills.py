@@ -1,0 +1,222 @@
+"""Users' skills: read, add, remove and bulk replace, set-based, with the contract's answer order.
+
+Writers of one user are serialized (and a bulk update excludes them all) so that concurrent requests
+end in the state some serial order would give; see `lock_users`.
+"""
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from ..models import Skill, Tenant, UserSkill
+from .catalogue import chunks, ensure_skills, find_skills, insert_ignoring_conflicts
+from .names import name_key, unique_names, valid_account_id
+
+MAX_SKILLS_PER_USER = 500
+MAX_ACCOUNTS_PER_REQUEST = 10_000
+
+
+class SkillsError(ValueError):
+    """Bad input for the user-skill operations; `details` lists each problem."""
+
+    def __init__(self, message: str, details: list[str] | None = None, too_large: bool = False) -> None:
+        super().__init__(message)
+        self.details = details or []
+        self.too_large = too_large
+
+
+def lock_users(session: Session, tenant_id: int, account_ids: Sequence[str] | None) -> None:
+    """Serialize writers: one user's writers queue behind each other, a bulk update behind everyone.
+
+    PostgreSQL: transaction-scoped advisory locks, shared on the tenant for a single user's change
+    plus exclusive on that user; exclusive on the tenant for a bulk (None). SQLite has one writer at a
+    time anyway; taking the write lock first (a no-op UPDATE) avoids a read-then-upgrade deadlock.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        if account_ids is None:
+            session.execute(text("SELECT pg_advisory_xact_lock(:t, 0)"), {"t": tenant_id})
+            return
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:t, 0)"), {"t": tenant_id})
+        for account_id in sorted(set(account_ids)):
+            key = zlib.crc32(account_id.encode()) & 0x7FFFFFFF or 1
+            session.execute(text("SELECT pg_advisory_xact_lock(:t, :k)"), {"t": tenant_id, "k": key})
+    else:
+        session.execute(update(Tenant).where(Tenant.id == tenant_id).values(id=Tenant.id))
+
+
+def check_account(account_id: str) -> None:
+    if not valid_account_id(account_id):
+        raise SkillsError(f"'{account_id[:140]}' is not a valid account ID.")
+
+
+def clean_skill_list(values: object, what: str = "skills") -> list[str]:
+    """A request's list of skill names: cleaned, duplicates (ignoring case) counted once."""
+    if not isinstance(values, list):
+        raise SkillsError(f"'{what}' must be an array of skill names.")
+    if len(values) > MAX_SKILLS_PER_USER:
+        raise SkillsError(f"At most {MAX_SKILLS_PER_USER} skills may be sent for one user.", too_large=True)
+    names, problems = unique_names(values)
+    if problems:
+        raise SkillsError("Some skill names are not valid.", problems)
+    return names
+
+
+def user_skills(session: Session, tenant_id: int, account_id: str) -> list[str]:
+    """The user's skills in the order they were added."""
+    rows = session.execute(
+        select(Skill.name).join(UserSkill, UserSkill.skill_id == Skill.id)
+        .where(UserSkill.tenant_id == tenant_id, UserSkill.account_id == account_id)
+        .order_by(UserSkill.id))
+    return list(rows.scalars())
+
+
+def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, str]]:
+    rows = session.execute(
+        select(UserSkill.skill_id, Skill.name).join(Skill, Skill.id == UserSkill.skill_id)
+        .where(UserSkill.tenant_id == tenant_id, UserSkill.account_id == account_id)
+        .order_by(UserSkill.id))
+    return [(skill_id, name) for skill_id, name in rows]
+
+
+def add_skills(session: Session, tenant_id: int, account_id: str, names: list[str]) -> tuple[list[str], list[str]]:
+    """Give the user `names`; returns (added, existing) in request order, spelled as stored."""
+    lock_users(session, tenant_id, [account_id])
+    held_ids = {skill_id for skill_id, _ in _held(session, tenant_id, account_id)}
+    catalogue = ensure_skills(session, tenant_id, names)
+    added: list[str] = []
+    existing: list[str] = []
+    new_rows = []
+    for name in names:
+        skill_id, stored = catalogue[name_key(name)]
+        if skill_id in held_ids:
+            existing.append(stored)
+        else:
+            added.append(stored)
+            new_rows.append({"tenant_id": tenant_id, "account_id": account_id, "skill_id": skill_id})
+    if len(held_ids) + len(new_rows) > MAX_SKILLS_PER_USER:
+        raise SkillsError(f"A user can hold at most {MAX_SKILLS_PER_USER} skills; this would make "
+                          f"{len(held_ids) + len(new_rows)}.")
+    # The lock makes conflicts impossible here; ignoring them keeps a missed lock from becoming a 500.
+    insert_ignoring_conflicts(session, UserSkill, new_rows, ["skill_id", "account_id"])
+    return added, existing
+
+
+def remove_skills(session: Session, tenant_id: int, account_id: str, names: list[str]) -> tuple[list[str], list[str]]:
+    """Take `names` from the user; returns (removed, missing) in request order, spelled as stored."""
+    lock_users(session, tenant_id, [account_id])
+    held = {skill_id for skill_id, _ in _held(session, tenant_id, account_id)}
+    catalogue = find_skills(session, tenant_id, [name_key(n) for n in names])
+    removed: list[str] = []
+    missing: list[str] = []
+    gone: list[int] = []
+    for name in names:
+        skill_id, stored = catalogue.get(name_key(name), (None, name))
+        if skill_id in held:
+            removed.append(stored)
+            gone.append(skill_id)
+        else:
+            missing.append(stored)
+    if gone:
+        session.execute(delete(UserSkill).where(UserSkill.tenant_id == tenant_id,
+                                                UserSkill.account_id == account_id,
+                                                UserSkill.skill_id.in_(gone)))
+    return removed, missing
+
+
+def skills_by_account(session: Session, tenant_id: int) -> dict[str, list[str]]:
+    """Every user with skills, and their skills in the order added: one query."""
+    result: dict[str, list[str]] = {}
+    rows = session.execute(
+        select(UserSkill.account_id, Skill.name).join(Skill, Skill.id == UserSkill.skill_id)
+        .where(UserSkill.tenant_id == tenant_id)
+        .order_by(UserSkill.account_id, UserSkill.id))
+    for account_id, name in rows:
+        skills = result.get(account_id)
+        if skills is None:
+            result[account_id] = skills = []
+        skills.append(name)
+    return result
+
+
+@dataclass
+class Change:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def parse_bulk(mapping: object) -> dict[str, list[str]]:
+    """Validate a whole skillsByAccountId mapping; every problem is reported, nothing is applied."""
+    if not isinstance(mapping, dict):
+        raise SkillsError("'skillsByAccountId' must be an object mapping account IDs to skill arrays.")
+    if len(mapping) > MAX_ACCOUNTS_PER_REQUEST:
+        raise SkillsError(f"At most {MAX_ACCOUNTS_PER_REQUEST} accounts may be sent at once.", too_large=True)
+    wanted: dict[str, list[str]] = {}
+    problems: list[str] = []
+    too_large = False
+    for account_id, values in mapping.items():
+        if not valid_account_id(account_id):
+            problems.append(f"'{str(account_id)[:140]}' is not a valid account ID.")
+            continue
+        try:
+            wanted[account_id] = clean_skill_list(values, f"skillsByAccountId.{account_id}")
+        except SkillsError as err:
+            too_large = too_large or err.too_large
+            problems.extend(f"{account_id}: {d}" for d in (err.details or [str(err)]))
+    if problems:
+        raise SkillsError("The bulk update has errors; nothing was changed.", problems[:100], too_large)
+    return wanted
+
+
+def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, list[str]]) -> dict[str, Change]:
+    """Make each listed account hold exactly its list; a handful of statements whatever the size."""
+    lock_users(session, tenant_id, None)
+    all_names = {name_key(n): n for names in wanted.values() for n in names}
+    catalogue = ensure_skills(session, tenant_id, all_names.values()) if all_names else {}
+    held: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # account -> [(row id, skill id, name)]
+    accounts = list(wanted)
+    for part in chunks(accounts):
+        rows = session.execute(
+            select(UserSkill.account_id, UserSkill.id, UserSkill.skill_id, Skill.name)
+            .join(Skill, Skill.id == UserSkill.skill_id)
+            .where(UserSkill.tenant_id == tenant_id, UserSkill.account_id.in_(part))
+            .order_by(UserSkill.id))
+        for account_id, row_id, skill_id, name in rows:
+            held[account_id].append((row_id, skill_id, name))
+    changes: dict[str, Change] = {}
+    doomed: list[int] = []
+    new_rows: list[dict[str, object]] = []
+    for account_id in accounts:
+        change = changes[account_id] = Change()
+        target = [catalogue[name_key(n)] for n in wanted[account_id]]
+        target_ids = {skill_id for skill_id, _ in target}
+        current = held.get(account_id, [])
+        current_ids = {skill_id for _, skill_id, _ in current}
+        for row_id, skill_id, name in current:
+            if skill_id not in target_ids:
+                doomed.append(row_id)
+                change.removed.append(name)
+        for skill_id, name in target:
+            if skill_id not in current_ids:
+                change.added.append(name)
+                new_rows.append({"tenant_id": tenant_id, "account_id": account_id, "skill_id": skill_id})
+    for part in chunks(doomed):
+        session.execute(delete(UserSkill).where(UserSkill.id.in_(part)))
+    if new_rows:
+        # insertmanyvalues batches these into multi-row INSERTs, in list order (the order of adding).
+        session.execute(insert(UserSkill), new_rows)
+    return changes
+
+
+def count_holdings(session: Session, tenant_id: int) -> int:
+    return session.execute(select(func.count()).select_from(UserSkill)
+                           .where(UserSkill.tenant_id == tenant_id)).scalar_one()
+
+
+def accounts_of(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
