@@ -9,6 +9,7 @@ from flask import Flask
 from . import config as config_module
 from . import errors, extensions
 from .extensions import db, migrate
+from .jsonio import StrictJSONProvider
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
@@ -16,6 +17,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=os.path.join(ROOT, "templates"))
+    app.json = StrictJSONProvider(app)
     app.config.from_mapping(config_module.load(app.instance_path, test_config))
     os.makedirs(app.instance_path, exist_ok=True)
 

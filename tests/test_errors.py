@@ -52,3 +52,29 @@ def test_500_is_json_rolls_back_and_logs_no_secret(failing_app, caplog):
     assert "RuntimeError" in caplog.text
     with failing_app.app_context():
         assert db.session.execute(db.select(Tenant)).first() is None
+
+
+@pytest.mark.parametrize("body", [
+    b'{"skills": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",  # deeper than the parser goes
+    b'{"skills": ["\\ud800"]}',  # a lone surrogate: parses, but is not text
+    b'{"\\udfff": 1}',
+    b"\xff\xfe",
+])
+def test_json_the_parser_or_database_cannot_take_is_400(jira, body):
+    from .conftest import jira_token
+    tenant = jira.install("tenant-a")
+    url = "/api/user-skills?accountId=u-1"
+    headers = jira.headers(tenant, "PUT", url, sub="u-1")
+    response = jira.client.put(url, data=body, headers={**headers, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["error"] == "bad_request"
+    assert jira.request(tenant, "GET", url, sub="u-1").json == {"skills": []}
+
+
+def test_install_body_with_lone_surrogate_is_400(client, install_key):
+    from .conftest import install_token
+    kid, key = install_key
+    body = b'{"clientKey": "tenant-a", "sharedSecret": "\\ud800' + b"x" * 40 + b'", "baseUrl": "https://a.atlassian.net"}'
+    response = client.post("/lifecycle/installed", data=body, headers={
+        "Authorization": "JWT " + install_token(key, kid, "tenant-a"), "Content-Type": "application/json"})
+    assert response.status_code == 400

@@ -24,7 +24,7 @@ def clean_name(value: Any, what: str = "A skill name") -> str:
         raise InvalidName(f"{what} must not be empty.")
     if len(name) > NAME_MAX:
         raise InvalidName(f"{what} must be at most {NAME_MAX} characters: {name[:20]!r}...")
-    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name):
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") for ch in name):
         raise InvalidName(f"{what} must not contain control characters: {name!r}.")
     return name
 
