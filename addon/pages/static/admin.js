@@ -62,6 +62,8 @@
   var categories = [];        // {key, displayName, depth, parentKey, node, siblings}
   var collapsed = new Set();  // keys of categories the admin closed
   var focusAfter = null;      // selector to focus once the tree is drawn again
+  var firstLoad = true;
+  var OPEN_UP_TO = 300;       // skills in a tree that starts open; a bigger one starts collapsed
 
   function walk(nodes, depth, parentKey, out) {
     nodes.forEach(function (node) {
@@ -105,6 +107,8 @@
     return S.api("GET", "/skill-tree").then(function (answer) {
       tree = answer.skillTree || [];
       categories = walk(tree, 0, null, []);
+      if (firstLoad && allSkills(tree, []).length > OPEN_UP_TO) categories.forEach(function (c) { collapsed.add(c.key); });
+      firstLoad = false;
       renderTree();
     }).catch(fail);
   }

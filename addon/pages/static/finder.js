@@ -168,7 +168,9 @@
     var name = S.cleanName(searchInput.value);
     if (!name) return;
     var skill = skillByKey.get(S.nameKey(name));
-    if (!skill) { S.status("No one has a skill called “" + name + "”.", "error"); searchInput.focus(); return; }
+    var searchStatus = document.getElementById("search-status");
+    if (!skill) { S.status("No one has a skill called “" + name + "”.", "error", searchStatus); searchInput.focus(); return; }
+    S.status("", null, searchStatus);
     if (searched.indexOf(skill) === -1) searched.push(skill);
     searchInput.value = "";
     renderSearch();
