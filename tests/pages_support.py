@@ -35,14 +35,15 @@ class StandInServer:
                 server.requests.append(self.path)
                 name = self.path.split("?")[0].lstrip("/")
                 path = os.path.join(STANDIN_DIR, name)
-                if name != "all.js" or not os.path.isfile(path):
+                types = {"all.js": "application/javascript", "host.html": "text/html"}
+                if name not in types or not os.path.isfile(path):
                     self.send_response(404)
                     self.end_headers()
                     return
                 with open(path, "rb") as fh:
                     body = fh.read()
                 self.send_response(200)
-                self.send_header("Content-Type", "application/javascript; charset=utf-8")
+                self.send_header("Content-Type", types[name] + "; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -51,7 +52,8 @@ class StandInServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/all.js"
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/all.js"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def stop(self) -> None:

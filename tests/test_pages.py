@@ -615,3 +615,88 @@ def test_admin_exports_and_imports_the_tree_as_json(ui, jira, tenant):
     page.get_by_role("button", name="Import tree").click()
     expect(page.locator("#status")).to_contain_text("That is not valid JSON")
     assert tree_of(jira, tenant) == tree
+
+
+# ---------------------------------------------------------------------------------------------
+# Framing, refusals and the keyboard
+
+def test_a_jira_site_may_frame_the_pages_and_another_site_may_not(ui, standin, jira, tenant):
+    give(jira, tenant, ALICE, ["Python"])
+    me = ui(ALICE)
+    page_url = me.live_server.url + signed_page_url(tenant, "/pages/user", ALICE)
+    # TENANT_HOSTS of the tests allow 127.0.0.1 (on http, any port): there the page loads and works.
+    me.page.goto(f"http://127.0.0.1:{standin.port}/host.html#" + page_url)
+    framed = me.page.frame_locator("#addon")
+    expect(framed.locator("#skill-list li .name")).to_have_text(["Python"])
+    framed.get_by_label("Add a skill").fill("Go")
+    framed.get_by_label("Add a skill").press("Enter")
+    expect(framed.locator("#skill-list li")).to_have_count(2)
+    assert skills_of(jira, tenant, ALICE) == ["Python", "Go"]
+
+    # localhost is no tenant host: Chromium refuses to show the page in its frame.
+    other = ui(ALICE)
+    blocked = []
+    other.page.on("console", lambda msg: blocked.append(msg.text) if "frame-ancestors" in msg.text else None)
+    other.page.goto(f"http://localhost:{standin.port}/host.html#"
+                    + me.live_server.url + signed_page_url(tenant, "/pages/user", ALICE))
+    wait_until(other.page, lambda: blocked)
+    assert other.page.frame_locator("#addon").locator("#skill-list").count() == 0
+    other.problems.clear()  # the refusal is what this part tests
+
+
+@pytest.mark.parametrize("path", ["/pages/finder", "/pages/user", "/panels/issue?issueKey=PRJ-1", "/pages/admin"])
+def test_a_page_opened_without_jwt_shows_why_and_runs_nothing(ui, path):
+    me = ui(ADMIN)
+    response = me.page.goto(me.live_server.url + path)
+    assert response.status == 401
+    expect(me.page.locator("h1")).to_have_text("This page could not be shown")
+    expect(me.page.get_by_role("alert")).to_contain_text("Authentication is required")
+    assert me.jira.tokens_signed == 0 and me.jira.rest_calls == []
+    me.problems.clear()  # Chromium logs the 401 of the document itself
+
+
+def test_admin_tabs_and_tree_work_with_the_keyboard(ui, jira, tenant):
+    set_tree(jira, tenant, category("Engineering", skill("Python")))
+    give(jira, tenant, ALICE, ["Python"])
+    page = ui(ADMIN).open("/pages/admin")
+    expect(page.locator("#tree-editor")).to_have_attribute("aria-busy", "false")
+    first = page.get_by_role("tab", name="Skill tree")
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Tree import and export")).to_be_focused()
+    expect(page.get_by_role("tab", name="Tree import and export")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#panel-tree-io")).to_be_visible()
+    expect(page.locator("#panel-tree")).to_be_hidden()
+    page.keyboard.press("End")
+    expect(page.get_by_role("tab", name="API tokens")).to_be_focused()
+    page.keyboard.press("ArrowRight")  # wraps around
+    expect(first).to_be_focused()
+    expect(page.locator("#panel-tree")).to_be_visible()
+
+    # A category opens and closes from the keyboard; Escape leaves a rename untouched.
+    toggle = page.get_by_role("button", name=re.compile(r"^Engineering"))
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("button", name="Rename Engineering").click()
+    field = page.get_by_label("New name for Engineering")
+    expect(field).to_be_focused()
+    field.fill("Something else")
+    page.keyboard.press("Escape")
+    expect(field).to_have_count(0)
+    expect(toggle).to_be_focused()
+    assert [n["displayName"] for n in tree_of(jira, tenant) if n["type"] == "category"] == ["Engineering"]
+
+
+def test_finder_opens_skills_with_the_keyboard(ui, experts):
+    me = ui(ALICE)
+    page = me.open("/pages/finder")
+    expect(page.locator("#tree > ul > li")).to_have_count(3)
+    page.get_by_role("button", name=re.compile(r"^Design")).focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name=re.compile(r"^Figma"))).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("list", name="People who know Figma").locator(".person-name")).to_have_text(["acc-carol"])
