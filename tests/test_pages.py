@@ -486,6 +486,7 @@ def test_finder_with_ten_thousand_people_and_two_thousand_skills(ui, jira, tenan
     more.click()
     expect(everyone.locator("li")).to_have_count(120)
     expect(everyone.locator(".person-name").nth(118)).to_have_text("Person 118")
+    me.screenshot("finder-10k")
     looked_up = [i for ids in me.jira.bulk_calls for i in ids]
     assert len(looked_up) == len(set(looked_up)) == 120  # each person once, only those drawn
     assert all(len(ids) <= 90 for ids in me.jira.bulk_calls)
@@ -652,6 +653,7 @@ def test_a_page_opened_without_jwt_shows_why_and_runs_nothing(ui, path):
     expect(me.page.locator("h1")).to_have_text("This page could not be shown")
     expect(me.page.get_by_role("alert")).to_contain_text("Authentication is required")
     assert me.jira.tokens_signed == 0 and me.jira.rest_calls == []
+    me.screenshot("refused")
     me.problems.clear()  # Chromium logs the 401 of the document itself
 
 
