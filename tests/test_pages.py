@@ -170,13 +170,14 @@ def test_bad_skill_name_is_refused_and_nothing_changes(ui, jira, tenant):
 
 
 def test_someone_elses_skills_are_read_only(ui, jira, tenant):
-    give(jira, tenant, BOB, ["Go", "Terraform"])
+    give(jira, tenant, BOB, ["Go", "Terraform", "<img src=x onerror=alert(1)>"])
     me = ui(ALICE)
     me.jira.users[BOB] = "Bob Builder"
     page = me.open(f"/pages/user?accountId={BOB}")
     expect(page.locator("h1")).to_have_text("Skills of Bob Builder")
-    expect(page.locator("#skill-list li")).to_have_count(2)
-    assert skill_names(page) == ["Go", "Terraform"]
+    expect(page.locator("#skill-list li")).to_have_count(3)
+    assert skill_names(page) == ["Go", "Terraform", "<img src=x onerror=alert(1)>"]  # shown as text
+    expect(page.locator("#skill-list img")).to_have_count(0)
     expect(page.get_by_label("Add a skill")).to_have_count(0)
     expect(page.locator("button.remove")).to_have_count(0)
     expect(page.locator("#read-only-note")).to_be_visible()
@@ -487,6 +488,7 @@ def test_finder_with_ten_thousand_people_and_two_thousand_skills(ui, jira, tenan
     expect(everyone.locator("li")).to_have_count(120)
     expect(everyone.locator(".person-name").nth(118)).to_have_text("Person 118")
     me.screenshot("finder-10k")
+    expect(page.locator("#lookup-status")).to_have_text("")  # no look-up left waiting
     looked_up = [i for ids in me.jira.bulk_calls for i in ids]
     assert len(looked_up) == len(set(looked_up)) == 120  # each person once, only those drawn
     assert all(len(ids) <= 90 for ids in me.jira.bulk_calls)

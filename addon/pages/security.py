@@ -23,8 +23,10 @@ def frame_ancestors(tenant_hosts: Iterable[str], allow_http: bool = False) -> li
 def content_security_policy(connect_js_url: str, tenant_hosts: Iterable[str], allow_http: bool = False) -> str:
     """Scripts only from ourselves and the host of all.js; framed only by Jira sites and ourselves.
 
-    Styles allow inline attributes because Atlassian's all.js sets them on the page it runs in;
-    no inline script is ever allowed, so page data travels in a JSON block the browser does not run.
+    Our own styles are all in pages.css; inline styles stay allowed only because all.js is
+    Atlassian's code, loaded from their CDN, and may style the page it runs in (a stricter rule could
+    break it in Jira, where no test of ours runs). No inline script is ever allowed: page data
+    travels in a JSON block the browser does not run.
     """
     directives = {
         "default-src": ["'self'"],

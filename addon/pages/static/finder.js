@@ -195,6 +195,11 @@
     filterTimer = setTimeout(applyFilter, 150);
   });
   searchForm.addEventListener("submit", addToSearch);
+  // Names come from Jira in batches; say so while they do (visually only: it would chatter for a reader).
+  var lookupStatus = document.getElementById("lookup-status");
+  S.onLookups(function (waiting) {
+    lookupStatus.textContent = waiting ? "Looking up " + waiting + (waiting === 1 ? " person" : " people") + " in Jira…" : "";
+  });
   document.getElementById("my-skills-link").addEventListener("click", function (event) {
     event.preventDefault();
     S.openUser(S.data.viewer);
