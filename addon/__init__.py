@@ -44,6 +44,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(lifecycle.bp)
     from .api import bp as api_bp
     app.register_blueprint(api_bp)
+    from .pages import bp as pages_bp
+    app.register_blueprint(pages_bp)
 
     errors.register(app)
     return app
