@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from . import config as config_module
-from . import errors, extensions
+from . import errors, extensions, logs
 from .extensions import db, migrate
 from .jsonio import StrictJSONProvider
 
@@ -48,4 +48,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
 
     errors.register(app)
+    logs.install_redaction()
     return app
