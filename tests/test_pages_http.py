@@ -73,6 +73,7 @@ def test_each_page_refuses_a_load_without_a_valid_jwt(client, tenant, path, case
     html = response.get_data(as_text=True)
     assert "could not be shown" in html
     assert "page-data" not in html
+    assert "API token" not in html  # pages take only Jira's signed link
     assert "eyJ" not in html  # no token is echoed back
     assert "Content-Security-Policy" in response.headers
 
