@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from . import config as config_module
-from . import errors, extensions
+from . import errors, extensions, logs
 from .extensions import db, migrate
 from .jsonio import StrictJSONProvider
 
@@ -44,6 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(lifecycle.bp)
     from .api import bp as api_bp
     app.register_blueprint(api_bp)
+    from .pages import bp as pages_bp
+    app.register_blueprint(pages_bp)
 
     errors.register(app)
+    logs.install_redaction()
     return app

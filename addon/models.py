@@ -46,10 +46,15 @@ class Category(db.Model):
     """A node of the tenant's skill tree, ordered among its siblings by `position`."""
 
     __tablename__ = "categories"
-    __table_args__ = (Index("ix_categories_tenant_parent", "tenant_id", "parent_id", "position"),)
+    __table_args__ = (
+        # Keys are unique per tenant, not across tenants: a tree exported from one Jira site can be
+        # imported into another with its keys kept, and no tenant can learn another's keys by collision.
+        UniqueConstraint("tenant_id", "key", name="uq_categories_tenant_key"),
+        Index("ix_categories_tenant_parent", "tenant_id", "parent_id", "position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    key: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), nullable=True)
     display_name: Mapped[str] = mapped_column(String(NAME_MAX))

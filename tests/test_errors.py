@@ -78,3 +78,27 @@ def test_install_body_with_lone_surrogate_is_400(client, install_key):
     response = client.post("/lifecycle/installed", data=body, headers={
         "Authorization": "JWT " + install_token(key, kid, "tenant-a"), "Content-Type": "application/json"})
     assert response.status_code == 400
+
+
+def test_access_logs_of_a_real_server_never_hold_the_jwt(jira, live_server, caplog):
+    import requests
+    from .conftest import jira_token
+    caplog.set_level("INFO")
+    tenant = jira.install("tenant-a")
+    url = "/api/user-skills?accountId=u-1"
+    token = jira_token("GET", url, tenant.client_key, tenant.secret, sub="u-1")
+    assert requests.get(f"{live_server.url}{url}&jwt={token}", timeout=10).status_code == 200
+    assert requests.get(f"{live_server.url}/pages/finder?xdm_e=x&jwt={token}&cp=1", timeout=10).status_code == 401
+    access = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert any("/api/user-skills?accountId=u-1&jwt=[redacted]" in line for line in access), access
+    assert token not in caplog.text
+    assert token.split(".")[2] not in caplog.text
+
+
+def test_gunicorn_access_log_lines_are_redacted():
+    import logging
+    from addon.logs import RedactTokens
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1,
+                               '%(h)s "%(r)s" %(s)s', {"h": "127.0.0.1", "r": "GET /pages/admin?jwt=aaa.bbb.ccc&x=1 HTTP/1.1", "s": "200"}, None)
+    assert RedactTokens().filter(record)
+    assert record.getMessage() == '127.0.0.1 "GET /pages/admin?jwt=[redacted]&x=1 HTTP/1.1" 200'

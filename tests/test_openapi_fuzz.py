@@ -19,7 +19,7 @@ def run_schemathesis(live_server, header: str, tmp_path) -> subprocess.Completed
     st = os.path.join(os.path.dirname(sys.executable), "st")
     command = [st, "--config-file", CONFIG, "run", f"{live_server.url}/api/openapi.json", "--url", live_server.url,
                "--header", header, "--checks", CHECKS, "--max-examples", "25", "--seed", "20261123",
-               "--workers", "1", "--phases", "examples,coverage,fuzzing", "--request-timeout", "30",
+               "--workers", "1", "--phases", "examples,coverage,fuzzing,stateful", "--request-timeout", "30",
                "--report-dir", str(tmp_path), "--output-truncate", "true"]
     return subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=tmp_path)
 

@@ -82,6 +82,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                      "type": "object", "required": ["name"],
                      "properties": {"name": {"$ref": "#/components/schemas/SkillName"}}}}}},
                  "responses": {"201": {"description": "The new token; the only time it is shown.",
+                                       "links": {"revokeToken": {"operationId": "revokeToken",
+                                                                 "parameters": {"id": "$response.body#/id"}}},
                                        "content": {"application/json": {"schema": {
                                            "type": "object", "required": ["id", "name", "token", "createdAt"],
                                            "additionalProperties": False,

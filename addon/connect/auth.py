@@ -146,7 +146,9 @@ def authenticate(allow_context: bool = True, allow_api_token: bool = True) -> Au
         secret = api_token()
         if secret:
             return verify_api_token(secret)
-    raise unauthorized("Authentication is required: a Connect JWT or an API token.")
+    if allow_api_token:
+        raise unauthorized("Authentication is required: a Connect JWT or an API token.")
+    raise unauthorized("This page must be opened from Jira: its link carries no valid token.")
 
 
 def require_auth(view: F | None = None, *, context: bool = True, api_tokens: bool = True) -> Any:

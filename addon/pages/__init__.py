@@ -1,0 +1,112 @@
+"""The pages Jira shows in iframes: the expert finder, a person's skills, the issue panel, the admin page.
+
+Each first load is a GET that Jira signs for its URL (URL-bound `qsh` in the `jwt` parameter); the
+page's scripts then call /api with tokens from `AP.context.getToken()`. Templates live in the
+top-level templates/ folder, scripts and styles in static/ here: no inline script, so the CSP can
+forbid them.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, render_template, request
+
+from ..api.common import is_admin
+from ..connect.auth import require_auth
+from ..errors import ApiError
+from ..extensions import db
+from ..skills.names import valid_account_id
+from .security import content_security_policy
+
+bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/pages/static")
+
+# Module keys of atlassian-connect.json that the pages link to (AP.navigator.go "addonModule").
+FINDER_MODULE = "skills-finder"
+USER_MODULE = "user-skills"
+ADMIN_MODULE = "skills-admin"
+
+# Jira issue keys: a project key (a letter, then letters, digits or underscores) and a number.
+_ISSUE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*$")
+
+
+def page_data(**extra: Any) -> dict[str, Any]:
+    """What every page's script needs, handed over as JSON (never as inline script)."""
+    data = {
+        "apiBase": request.script_root + "/api",
+        "appKey": current_app.config["APP_KEY"],
+        "viewer": g.auth.account_id,
+        "modules": {"finder": FINDER_MODULE, "user": USER_MODULE, "admin": ADMIN_MODULE},
+    }
+    data.update(extra)
+    return data
+
+
+def render(template: str, title: str, **data: Any) -> str:
+    return render_template(template, title=title, data=page_data(**data),
+                           connect_js_url=current_app.config["CONNECT_JS_URL"])
+
+
+def viewer_is_admin() -> bool:
+    """Whether Jira says the viewer is an administrator; if Jira cannot say, they are treated as not."""
+    try:
+        return is_admin(g.auth)
+    except ApiError:
+        return False
+
+
+@bp.get("/pages/finder")
+@require_auth(context=False, api_tokens=False)
+def finder() -> str:
+    return render("finder.html", "Skills")
+
+
+@bp.get("/pages/user")
+@require_auth(context=False, api_tokens=False)
+def user() -> str:
+    # From the profile menu the module URL carries an empty `accountId`: the viewer's own page.
+    account_id = request.args.get("accountId") or g.auth.account_id
+    if not valid_account_id(account_id):
+        raise ApiError(400, "This page needs a valid Atlassian account ID.")
+    own = account_id == g.auth.account_id
+    can_edit = own or viewer_is_admin()
+    return render("user.html", "My skills" if own else "Skills", accountId=account_id, own=own,
+                  canEdit=can_edit)
+
+
+@bp.get("/panels/issue")
+@require_auth(context=False, api_tokens=False)
+def issue_panel() -> str:
+    issue_key = request.args.get("issueKey", "")
+    if not _ISSUE_KEY.match(issue_key):
+        raise ApiError(400, "This panel needs the key of an issue.")
+    return render("issue_panel.html", "Assignee skills", issueKey=issue_key.upper())
+
+
+@bp.get("/pages/admin")
+@require_auth(context=False, api_tokens=False)
+def admin() -> str:
+    if not is_admin(g.auth):
+        raise ApiError(403, "Only Jira administrators may manage User Skills.")
+    return render("admin.html", "User Skills administration")
+
+
+@bp.errorhandler(ApiError)
+def page_error(err: ApiError) -> tuple[str, int, dict[str, str]]:
+    """A page that cannot be shown says why in the iframe, as HTML, with the error's status."""
+    db.session.rollback()
+    html = render_template("error.html", title="Skills", status=err.status, message=err.message,
+                           connect_js_url=current_app.config["CONNECT_JS_URL"])
+    return html, err.status, err.headers
+
+
+@bp.after_request
+def security_headers(response: Response) -> Response:
+    config = current_app.config
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        config["CONNECT_JS_URL"], config["TENANT_HOSTS"], config["TENANT_ALLOW_HTTP"])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the iframe URL carries a jwt
+    if request.endpoint != "pages.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response

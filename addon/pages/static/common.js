@@ -1,0 +1,241 @@
+/* Shared by every page: page data, tokens, calls to /api and to Jira, people look-ups, DOM helpers.
+ * No framework and no innerHTML: every text reaches the page through textContent. */
+(function () {
+  "use strict";
+
+  var dataBlock = document.getElementById("page-data");
+  var data = dataBlock ? JSON.parse(dataBlock.textContent) : {};
+
+  /* DOM ----------------------------------------------------------------------------------------- */
+
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (name) {
+        var value = attrs[name];
+        if (value === null || value === undefined || value === false) return;
+        if (name === "text") node.textContent = value;
+        else if (name === "className") node.className = value;
+        else if (name.slice(0, 2) === "on") node.addEventListener(name.slice(2), value);
+        else node.setAttribute(name, value === true ? "" : value);
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  function status(message, kind, target) {
+    var node = target || document.getElementById("status");
+    if (!node) return;
+    node.textContent = message || "";
+    node.classList.toggle("error", kind === "error");
+  }
+
+  /* Jira's frame: size, navigation ------------------------------------------------------------- */
+
+  var resizeQueued = false;
+  function resize() {
+    if (resizeQueued || !window.AP || !AP.resize) return;
+    resizeQueued = true;
+    window.requestAnimationFrame(function () {
+      resizeQueued = false;
+      AP.resize();
+    });
+  }
+  if (window.ResizeObserver) new ResizeObserver(resize).observe(document.body);
+  window.addEventListener("load", resize);
+
+  function openUser(accountId) {
+    AP.navigator.go("addonModule", {
+      addonKey: data.appKey, moduleKey: data.modules.user, customData: { accountId: accountId }
+    });
+  }
+
+  function openFinder() {
+    AP.navigator.go("addonModule", { addonKey: data.appKey, moduleKey: data.modules.finder });
+  }
+
+  /* Our API: a fresh context token from Jira for every call --------------------------------------- */
+
+  function token() {
+    return new Promise(function (resolve, reject) {
+      if (!window.AP || !AP.context) { reject(new Error("Jira's page is not reachable; reload the page.")); return; }
+      AP.context.getToken(function (value) {
+        if (value) resolve(value); else reject(new Error("Jira gave no token; reload the page."));
+      });
+    });
+  }
+
+  function ApiError(status, message, body) {
+    this.name = "ApiError";
+    this.status = status;
+    this.message = message;
+    this.body = body;
+  }
+  ApiError.prototype = Object.create(Error.prototype);
+
+  function api(method, path, body) {
+    return token().then(function (jwt) {
+      var init = { method: method, headers: { "Authorization": "JWT " + jwt, "Accept": "application/json" } };
+      if (body !== undefined) {
+        init.headers["Content-Type"] = "application/json";
+        init.body = JSON.stringify(body);
+      }
+      return fetch(data.apiBase + path, init);
+    }).then(function (response) {
+      if (response.status === 204) return null;
+      return response.text().then(function (text) {
+        var parsed = null;
+        try { parsed = text ? JSON.parse(text) : null; } catch (e) { parsed = null; }
+        if (!response.ok) {
+          var message = parsed && parsed.message ? parsed.message : "The request failed (" + response.status + ").";
+          if (parsed && parsed.details && parsed.details.length) message += " " + parsed.details.join(" ");
+          throw new ApiError(response.status, message, parsed);
+        }
+        return parsed;
+      });
+    });
+  }
+
+  /* Jira's REST API, as the viewing user, through AP.request ----------------------------------- */
+
+  function jira(url) {
+    return new Promise(function (resolve, reject) {
+      AP.request({
+        url: url,
+        type: "GET",
+        contentType: "application/json",
+        success: function (responseText) {
+          try { resolve(typeof responseText === "string" ? JSON.parse(responseText) : responseText); }
+          catch (e) { reject(e); }
+        },
+        error: function (xhr) { reject(new Error("Jira answered " + (xhr && xhr.status))); }
+      });
+    });
+  }
+
+  /* People: display names and avatars from /rest/api/3/user/bulk, in batches, cached ----------- */
+
+  var BATCH = 90;          // account ids in one bulk call, well inside the URL length Jira accepts
+  var PARALLEL = 3;        // bulk calls in flight at once
+  var people = new Map();  // accountId -> {displayName, avatarUrl} or null when Jira did not say
+  var waiting = new Map(); // accountId -> [callbacks]
+  var queued = [];
+  var inFlight = 0;
+  var flushTimer = null;
+  var lookupListeners = [];
+
+  function lookup(accountId, callback) {
+    if (people.has(accountId)) { callback(people.get(accountId)); return; }
+    if (waiting.has(accountId)) { waiting.get(accountId).push(callback); return; }
+    waiting.set(accountId, [callback]);
+    queued.push(accountId);
+    if (!flushTimer) flushTimer = setTimeout(flush, 0);
+  }
+
+  function pendingLookups() { return waiting.size; }
+
+  function onLookups(listener) { lookupListeners.push(listener); }
+
+  function settle(accountId, person) {
+    people.set(accountId, person);
+    var callbacks = waiting.get(accountId) || [];
+    waiting.delete(accountId);
+    callbacks.forEach(function (cb) { cb(person); });
+  }
+
+  function flush() {
+    flushTimer = null;
+    while (inFlight < PARALLEL && queued.length) {
+      var batch = queued.splice(0, BATCH);
+      inFlight++;
+      fetchBatch(batch).then(done, done);
+    }
+    lookupListeners.forEach(function (listener) { listener(waiting.size); });
+    function done() {
+      inFlight--;
+      if (queued.length && !flushTimer) flushTimer = setTimeout(flush, 0);
+      lookupListeners.forEach(function (listener) { listener(waiting.size); });
+    }
+  }
+
+  function fetchBatch(batch) {
+    var query = batch.map(function (id) { return "accountId=" + encodeURIComponent(id); }).join("&");
+    return jira("/rest/api/3/user/bulk?maxResults=" + BATCH + "&" + query).then(function (page) {
+      var found = {};
+      (page && page.values || []).forEach(function (user) {
+        if (!user || !user.accountId) return;
+        var avatars = user.avatarUrls || {};
+        found[user.accountId] = {
+          displayName: user.displayName || user.accountId,
+          avatarUrl: avatars["48x48"] || avatars["32x32"] || avatars["24x24"] || null
+        };
+      });
+      batch.forEach(function (id) { settle(id, found[id] || null); });
+    }, function () {
+      // Jira would not say (privacy settings, a deleted account, a failure): show the account id.
+      batch.forEach(function (id) { settle(id, null); });
+    });
+  }
+
+  function initials(name) {
+    var parts = String(name).trim().split(/\s+/).filter(Boolean);
+    var letters = parts.length > 1 ? parts[0][0] + parts[parts.length - 1][0] : (parts[0] || "?").slice(0, 2);
+    return letters.toUpperCase();
+  }
+
+  function fillAvatar(node, person, accountId) {
+    clear(node);
+    if (person && person.avatarUrl) node.appendChild(el("img", { src: person.avatarUrl, alt: "" }));
+    else node.textContent = initials(person ? person.displayName : "?");
+    node.title = person ? person.displayName : accountId;
+  }
+
+  /* An element that shows a person: filled in when the look-up answers, the account id until then. */
+  function person(accountId, options) {
+    options = options || {};
+    var avatar = el("span", { className: "avatar" + (options.large ? " avatar-large" : ""), "aria-hidden": "true" });
+    var name = el("span", { className: "person-name", text: accountId });
+    var node = options.link === false
+      ? el("span", { className: "person-row", "data-account-id": accountId }, avatar, name)
+      : el("button", { type: "button", className: "link-button", "data-account-id": accountId,
+                       onclick: function () { openUser(accountId); } }, avatar, name);
+    node.classList.add("person");
+    lookup(accountId, function (found) {
+      name.textContent = found ? found.displayName : accountId;
+      if (!found) node.classList.add("unknown-person");
+      fillAvatar(avatar, found, accountId);
+      if (options.onFound) options.onFound(found);
+    });
+    return node;
+  }
+
+  /* Names -------------------------------------------------------------------------------------- */
+
+  function cleanName(value) { return String(value).trim().normalize("NFC"); }
+  function nameKey(value) { return cleanName(value).toLowerCase(); }
+
+  function download(filename, text, type) {
+    var url = URL.createObjectURL(new Blob([text], { type: type }));
+    var link = el("a", { href: url, download: filename, className: "visually-hidden" });
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(function () { URL.revokeObjectURL(url); link.remove(); }, 1000);
+  }
+
+  window.Skills = {
+    data: data, el: el, clear: clear, status: status, resize: resize, api: api, jira: jira,
+    ApiError: ApiError, lookup: lookup, person: person, fillAvatar: fillAvatar, pendingLookups: pendingLookups,
+    onLookups: onLookups, openUser: openUser, openFinder: openFinder, cleanName: cleanName,
+    nameKey: nameKey, download: download, BATCH: BATCH
+  };
+})();

@@ -1,0 +1,208 @@
+/* The expert finder: the skill tree with the number of experts per skill, a filter, and a search for
+ * people who hold all of several skills. Built for thousands of people and skills: categories start
+ * collapsed, a skill's people are only drawn when it is opened, and only PAGE of them at a time. */
+(function () {
+  "use strict";
+  var S = window.Skills, el = S.el;
+  var PAGE = 60;           // people drawn at once under a skill or in the search results
+  var FILTER_LIMIT = 200;  // skills listed for a filter before asking for a narrower one
+  var treeBox = document.getElementById("tree");
+  var filterInput = document.getElementById("filter-input");
+  var searchForm = document.getElementById("search-form");
+  var searchInput = document.getElementById("search-input");
+  var searchChips = document.getElementById("search-skills");
+  var searchResults = document.getElementById("search-results");
+  var roots = [];
+  var skills = [];               // {name, experts, path}
+  var skillByKey = new Map();    // nameKey -> skill
+  var searched = [];             // skills of the search, in the order added
+  var ids = 0;
+
+  function nextId(prefix) { ids += 1; return prefix + ids; }
+
+  function index(nodes, path) {
+    nodes.forEach(function (node) {
+      if (node.type === "skill") {
+        var skill = { name: node.key, experts: node.experts || [], path: path };
+        node.skill = skill;
+        skills.push(skill);
+        skillByKey.set(S.nameKey(node.key), skill);
+      } else {
+        index(node.children || [], path.concat([node.displayName]));
+        node.skillCount = (node.children || []).reduce(function (sum, child) {
+          return sum + (child.type === "skill" ? 1 : child.skillCount);
+        }, 0);
+      }
+    });
+  }
+
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  /* People, PAGE at a time, with a button for the next page. */
+  function peopleList(accountIds, label) {
+    var box = el("div");
+    var list = el("ul", { className: "people", "aria-label": label });
+    var shown = 0;
+    var more = el("button", { type: "button", className: "button button-small more" });
+    more.addEventListener("click", function () {
+      var first = shown;
+      showMore();
+      var next = list.children[first];
+      if (next) next.querySelector("button").focus();  // the keyboard goes on where the new people start
+    });
+    function showMore() {
+      accountIds.slice(shown, shown + PAGE).forEach(function (id) { list.appendChild(el("li", null, S.person(id))); });
+      shown = Math.min(accountIds.length, shown + PAGE);
+      var left = accountIds.length - shown;
+      more.hidden = left <= 0;
+      more.textContent = "Show " + Math.min(PAGE, left) + " more of " + left;
+    }
+    box.appendChild(list);
+    box.appendChild(more);
+    showMore();
+    return box;
+  }
+
+  /* A row that opens and closes what is below it, drawn only the first time it opens. */
+  function disclosure(label, badge, badgeLabel, build, extra) {
+    var item = el("li");
+    var panelId = nextId("d");
+    var button = el("button", { type: "button", className: "toggle", "aria-expanded": "false", "aria-controls": panelId },
+      label, el("span", { className: "badge", text: String(badge), "aria-label": badgeLabel }));
+    var row = el("div", { className: "tree-row" }, button, extra || null);
+    var panel = null;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      if (open && !panel) {
+        panel = build();
+        panel.id = panelId;
+        item.appendChild(panel);
+      }
+      if (panel) panel.hidden = !open;
+    });
+    item.appendChild(row);
+    return item;
+  }
+
+  function skillItem(skill, withPath) {
+    var n = skill.experts.length;
+    var label = el("span", null, el("span", { className: "skill-name", text: skill.name }),
+      withPath && skill.path.length ? el("span", { className: "path", text: "  " + skill.path.join(" › ") }) : null);
+    var item = disclosure(label, n, plural(n, "person", "people"), function () {
+      var box = el("div", { className: "experts" });
+      if (!n) box.appendChild(el("p", { className: "empty", text: "No one holds this skill yet." }));
+      else box.appendChild(peopleList(skill.experts, "People who know " + skill.name));
+      return box;
+    });
+    item.setAttribute("data-skill", skill.name);
+    return item;
+  }
+
+  function categoryItem(node) {
+    var item = disclosure(el("span", { className: "category-name", text: node.displayName }), node.skillCount,
+      plural(node.skillCount, "skill", "skills"), function () { return branch(node.children || []); });
+    item.setAttribute("data-category", node.displayName);
+    return item;
+  }
+
+  function branch(nodes) {
+    var list = el("ul");
+    nodes.forEach(function (node) {
+      list.appendChild(node.type === "skill" ? skillItem(node.skill, false) : categoryItem(node));
+    });
+    return list;
+  }
+
+  function showTree() {
+    S.clear(treeBox);
+    if (!roots.length) {
+      treeBox.appendChild(el("p", { className: "empty", text: "No skills yet. People add theirs from “My skills” in their profile menu." }));
+    } else {
+      treeBox.appendChild(branch(roots));
+    }
+    S.status(plural(skills.length, "skill", "skills") + " in the tree.");
+  }
+
+  function applyFilter() {
+    var query = S.nameKey(filterInput.value);
+    if (!query) { showTree(); return; }
+    var matches = skills.filter(function (skill) { return S.nameKey(skill.name).indexOf(query) !== -1; });
+    S.clear(treeBox);
+    var list = el("ul");
+    matches.slice(0, FILTER_LIMIT).forEach(function (skill) { list.appendChild(skillItem(skill, true)); });
+    treeBox.appendChild(list);
+    if (!matches.length) S.status("No skill matches “" + filterInput.value.trim() + "”.");
+    else if (matches.length > FILTER_LIMIT) S.status(matches.length + " skills match; the first " + FILTER_LIMIT + " are shown. Type more to narrow them down.");
+    else S.status(plural(matches.length, "skill matches", "skills match") + ".");
+  }
+
+  /* Search: people who hold every skill of the search. */
+  function renderSearch() {
+    S.clear(searchChips);
+    searched.forEach(function (skill, index) {
+      searchChips.appendChild(el("li", { "data-skill": skill.name }, el("span", { className: "name", text: skill.name }),
+        el("button", { type: "button", className: "remove", "aria-label": "Remove " + skill.name + " from the search",
+          title: "Remove from the search", text: "×", onclick: function () {
+            searched.splice(index, 1);
+            renderSearch();
+            searchInput.focus();
+          } })));
+    });
+    S.clear(searchResults);
+    if (!searched.length) return;
+    var holders = searched.slice(1).reduce(function (found, skill) {
+      var has = new Set(skill.experts);
+      return found.filter(function (id) { return has.has(id); });
+    }, searched[0].experts.slice());
+    var names = searched.map(function (skill) { return skill.name; }).join(", ");
+    var summary = holders.length
+      ? plural(holders.length, "person has", "people have") + (searched.length > 1 ? " all of: " : ": ") + names + "."
+      : "No one has " + (searched.length > 1 ? "all of: " : "") + names + ".";
+    searchResults.appendChild(el("p", { className: "search-summary", text: summary }));
+    if (holders.length) searchResults.appendChild(peopleList(holders, "People with " + names));
+  }
+
+  function addToSearch(event) {
+    event.preventDefault();
+    var name = S.cleanName(searchInput.value);
+    if (!name) return;
+    var skill = skillByKey.get(S.nameKey(name));
+    var searchStatus = document.getElementById("search-status");
+    if (!skill) { S.status("No one has a skill called “" + name + "”.", "error", searchStatus); searchInput.focus(); return; }
+    S.status("", null, searchStatus);
+    if (searched.indexOf(skill) === -1) searched.push(skill);
+    searchInput.value = "";
+    renderSearch();
+    searchInput.focus();
+  }
+
+  function load() {
+    S.api("GET", "/skill-tree/experts").then(function (answer) {
+      roots = answer.experts || [];
+      index(roots, []);
+      var datalist = document.getElementById("all-skills");
+      skills.map(function (skill) { return skill.name; }).sort(function (a, b) { return a.localeCompare(b); })
+        .forEach(function (name) { datalist.appendChild(el("option", { value: name })); });
+      treeBox.setAttribute("aria-busy", "false");
+      if (filterInput.value) applyFilter(); else showTree();
+    }).catch(function (err) { S.status(err.message, "error"); });
+  }
+
+  var filterTimer = null;
+  filterInput.addEventListener("input", function () {
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(applyFilter, 150);
+  });
+  searchForm.addEventListener("submit", addToSearch);
+  // Names come from Jira in batches; say so while they do (visually only: it would chatter for a reader).
+  var lookupStatus = document.getElementById("lookup-status");
+  S.onLookups(function (waiting) {
+    lookupStatus.textContent = waiting ? "Looking up " + waiting + (waiting === 1 ? " person" : " people") + " in Jira…" : "";
+  });
+  document.getElementById("my-skills-link").addEventListener("click", function (event) {
+    event.preventDefault();
+    S.openUser(S.data.viewer);
+  });
+  load();
+})();

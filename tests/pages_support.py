@@ -1,0 +1,129 @@
+"""Browser-test helpers: a loopback server for the stand-in all.js, and Jira's side of the iframe.
+
+The stand-in all.js (tests/standin/all.js) asks the test, through a Playwright binding, for what the
+real all.js asks Jira: context tokens (signed here with the tenant's shared secret, as Jira signs
+them) and answers to AP.request (Jira's REST API for users and issues, faked here).
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+from .conftest import Tenant, jira_token
+
+STANDIN_DIR = os.path.join(os.path.dirname(__file__), "standin")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+# What Jira adds to every iframe URL (and signs with the rest of the query).
+JIRA_PARAMS = "xdm_e=https%3A%2F%2Ftenant-a.atlassian.net&xdm_c=channel-skills&cp=&lic=none&cv=1001.0.0"
+
+
+class StandInServer:
+    """Serves the stand-in all.js on loopback, from another origin than the app, as the CDN would."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                server.requests.append(self.path)
+                name = self.path.split("?")[0].lstrip("/")
+                path = os.path.join(STANDIN_DIR, name)
+                types = {"all.js": "application/javascript", "host.html": "text/html"}
+                if name not in types or not os.path.isfile(path):
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                with open(path, "rb") as fh:
+                    body = fh.read()
+                self.send_response(200)
+                self.send_header("Content-Type", types[name] + "; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/all.js"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def avatar(initial: str) -> str:
+    svg = (f"<svg xmlns='http://www.w3.org/2000/svg' width='48' height='48'><rect width='48' height='48' fill='#0052CC'/>"
+           f"<text x='24' y='31' font-size='20' text-anchor='middle' fill='white'>{initial}</text></svg>")
+    return "data:image/svg+xml," + quote(svg)
+
+
+class JiraFrame:
+    """Jira around the iframe, for one viewer of one tenant: tokens, REST answers, navigation."""
+
+    def __init__(self, tenant: Tenant, viewer: str) -> None:
+        self.tenant = tenant
+        self.viewer = viewer
+        self.users: dict[str, str] = {}           # accountId -> displayName Jira shows this viewer
+        self.issues: dict[str, str | None] = {}   # issue key -> assignee accountId
+        self.tokens_signed = 0
+        self.bulk_calls: list[list[str]] = []
+        self.rest_calls: list[str] = []
+        self.navigations: list[dict[str, Any]] = []
+
+    def user_json(self, account_id: str) -> dict[str, Any]:
+        name = self.users[account_id]
+        return {"accountId": account_id, "accountType": "atlassian", "active": True, "displayName": name,
+                "avatarUrls": {size: avatar(name[0]) for size in ("16x16", "24x24", "32x32", "48x48")}}
+
+    def handle(self, source: Any, kind: str, payload: Any) -> Any:
+        if kind == "token":
+            self.tokens_signed += 1
+            return jira_token("GET", "/", self.tenant.client_key, self.tenant.secret, sub=self.viewer, context=True)
+        if kind == "context":
+            return {"accountId": self.viewer}
+        if kind == "navigate":
+            self.navigations.append(payload)
+            return None
+        if kind == "request":
+            return self.rest(payload["type"], payload["url"])
+        raise ValueError(kind)
+
+    def rest(self, method: str, url: str) -> dict[str, Any]:
+        self.rest_calls.append(url)
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        if method == "GET" and parts.path == "/rest/api/3/user/bulk":
+            ids = query.get("accountId", [])
+            self.bulk_calls.append(ids)
+            limit = int(query.get("maxResults", ["10"])[0])
+            if not ids:
+                return {"status": 400, "body": json.dumps({"errorMessages": ["accountId is required"]})}
+            # Jira leaves out the people this viewer may not see (or who no longer exist).
+            values = [self.user_json(i) for i in ids if i in self.users][:limit]
+            return {"status": 200, "body": json.dumps({"startAt": 0, "maxResults": limit, "total": len(values),
+                                                       "isLast": True, "values": values})}
+        if method == "GET" and parts.path.startswith("/rest/api/3/issue/"):
+            key = parts.path.rsplit("/", 1)[1]
+            if key not in self.issues:
+                return {"status": 404, "body": json.dumps({"errorMessages": ["Issue does not exist"]})}
+            assignee = self.issues[key]
+            fields = {"assignee": self.user_json(assignee) if assignee else None}
+            return {"status": 200, "body": json.dumps({"key": key, "fields": fields})}
+        return {"status": 404, "body": json.dumps({"errorMessages": ["not faked"]})}
+
+
+def signed_page_url(tenant: Tenant, path: str, sub: str | None, **token_args: Any) -> str:
+    """The iframe URL as Jira builds it: the module URL, Jira's parameters, and a jwt bound to them."""
+    url = path + ("&" if "?" in path else "?") + JIRA_PARAMS
+    token = jira_token("GET", url, tenant.client_key, tenant.secret, sub=sub, **token_args)
+    return url + "&jwt=" + token

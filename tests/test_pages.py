@@ -1,0 +1,706 @@
+"""The pages in a real browser: Debian's Chromium, headless, driven by Playwright, against the app on
+loopback. Jira's side (all.js) is the stand-in of tests/standin, whose tokens this test signs."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .conftest import JiraActions, Tenant
+from .pages_support import CHROMIUM, CHROMIUM_ARGS, JiraFrame, StandInServer, signed_page_url
+
+ADMIN = "acc-admin"
+ALICE = "acc-alice"
+BOB = "acc-bob"
+SCREENSHOTS = os.environ.get("PAGE_SCREENSHOTS", "")  # a folder to keep screenshots in, when set
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[StandInServer]:
+    server = StandInServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], standin: StandInServer) -> dict[str, Any]:
+    return {**app_config, "CONNECT_JS_URL": standin.url}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does) to run the page tests.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Ui:
+    """One browser context in which Jira (the stand-in) frames our pages for one viewer."""
+
+    def __init__(self, browser: Browser, live_server: Any, tenant: Tenant, viewer: str) -> None:
+        self.live_server = live_server
+        self.tenant = tenant
+        self.jira = JiraFrame(tenant, viewer)
+        self.context = browser.new_context(viewport={"width": 1100, "height": 800})
+        self.context.expose_binding("__standInHost", self.jira.handle)
+        self.page: Page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", lambda msg: self.problems.append(msg.text) if msg.type == "error" else None)
+        self.page.on("pageerror", lambda err: self.problems.append(str(err)))
+
+    def open(self, path: str) -> Page:
+        self.page.goto(self.live_server.url + signed_page_url(self.tenant, path, self.jira.viewer))
+        return self.page
+
+    def screenshot(self, name: str) -> None:
+        if SCREENSHOTS:
+            self.page.screenshot(path=os.path.join(SCREENSHOTS, name + ".png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def tenant(jira: JiraActions) -> Tenant:
+    return jira.install("tenant-a", admins={ADMIN})
+
+
+@pytest.fixture
+def ui(browser: Browser, live_server: Any, tenant: Tenant) -> Iterator[Any]:
+    opened: list[Ui] = []
+
+    def make(viewer: str) -> Ui:
+        made = Ui(browser, live_server, tenant, viewer)
+        opened.append(made)
+        return made
+
+    yield make
+    problems = [p for u in opened for p in u.problems]
+    for made in opened:
+        made.close()
+    # A console error is a failure: a script error, or a CSP violation (Chromium logs those as errors).
+    assert problems == []
+
+
+def give(jira: JiraActions, tenant: Tenant, account_id: str, skills: list[str]) -> None:
+    response = jira.request(tenant, "PUT", f"/api/user-skills?accountId={account_id}", sub=account_id,
+                            json={"skills": skills})
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def skills_of(jira: JiraActions, tenant: Tenant, account_id: str) -> list[str]:
+    response = jira.request(tenant, "GET", f"/api/user-skills?accountId={account_id}", sub=account_id)
+    assert response.status_code == 200
+    return response.json["skills"]
+
+
+def wait_until(page: Page, condition: Any, timeout_ms: int = 5000) -> None:
+    """Let the browser run (and call the test's Jira) until `condition()` holds."""
+    for _ in range(timeout_ms // 25):
+        if condition():
+            return
+        page.wait_for_timeout(25)
+    raise AssertionError("the page never did what was waited for")
+
+
+def skill_names(page: Page) -> list[str]:
+    return page.locator("#skill-list li .name").all_inner_texts()
+
+
+# ---------------------------------------------------------------------------------------------
+# A person's skills
+
+def test_my_skills_add_with_enter_and_remove(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python", "SQL"])
+    jira.request(tenant, "PUT", f"/api/user-skills?accountId={BOB}", sub=BOB, json={"skills": ["Kubernetes"]})
+    me = ui(ALICE)
+    me.jira.users[ALICE] = "Alice Example"
+    page = me.open("/pages/user?accountId=")  # the profile menu's link: {ac.accountId} is empty
+
+    expect(page.locator("h1")).to_have_text("My skills")
+    expect(page.locator("#skill-list li")).to_have_count(2)
+    assert skill_names(page) == ["Python", "SQL"]
+    # The catalogue suggests what the person does not have yet.
+    expect(page.locator("#skill-suggestions option")).to_have_count(1)
+    assert page.locator("#skill-suggestions option").get_attribute("value") == "Kubernetes"
+
+    field = page.get_by_label("Add a skill")
+    field.fill("  Rust  ")
+    field.press("Enter")
+    expect(page.locator("#skill-list li")).to_have_count(3)
+    expect(page.locator("#status")).to_have_text("Added Rust.")
+    assert skill_names(page) == ["Python", "SQL", "Rust"]
+    assert skills_of(jira, tenant, ALICE) == ["Python", "SQL", "Rust"]
+    expect(field).to_be_focused()
+    expect(field).to_have_value("")
+
+    # The same skill in another case is already there: nothing changes.
+    field.fill("python")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator("#status")).to_have_text("Already listed: Python.")
+    assert skills_of(jira, tenant, ALICE) == ["Python", "SQL", "Rust"]
+
+    me.screenshot("user-own")
+    page.get_by_role("button", name="Remove SQL").click()
+    expect(page.locator("#skill-list li")).to_have_count(2)
+    expect(page.locator("#status")).to_have_text("Removed SQL.")
+    assert skills_of(jira, tenant, ALICE) == ["Python", "Rust"]
+    # The keyboard stays in the list: focus moved to the next skill's remove button.
+    expect(page.get_by_role("button", name="Remove Rust")).to_be_focused()
+    assert me.jira.tokens_signed >= 4  # every API call asked Jira for a token
+    assert page.evaluate("window.__standInResizes") > 0
+
+
+def test_bad_skill_name_is_refused_and_nothing_changes(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python"])
+    page = ui(ALICE).open("/pages/user")
+    expect(page.locator("#skill-list li")).to_have_count(1)
+    page.get_by_label("Add a skill").evaluate("(input) => input.removeAttribute('maxlength')")
+    page.get_by_label("Add a skill").fill("x" * 101)
+    page.get_by_label("Add a skill").press("Enter")
+    expect(page.locator("#status")).to_have_text("A skill name has at most 100 characters.")
+    assert skills_of(jira, tenant, ALICE) == ["Python"]
+
+
+def test_someone_elses_skills_are_read_only(ui, jira, tenant):
+    give(jira, tenant, BOB, ["Go", "Terraform", "<img src=x onerror=alert(1)>"])
+    me = ui(ALICE)
+    me.jira.users[BOB] = "Bob Builder"
+    page = me.open(f"/pages/user?accountId={BOB}")
+    expect(page.locator("h1")).to_have_text("Skills of Bob Builder")
+    expect(page.locator("#skill-list li")).to_have_count(3)
+    assert skill_names(page) == ["Go", "Terraform", "<img src=x onerror=alert(1)>"]  # shown as text
+    expect(page.locator("#skill-list img")).to_have_count(0)
+    expect(page.get_by_label("Add a skill")).to_have_count(0)
+    expect(page.locator("button.remove")).to_have_count(0)
+    expect(page.locator("#read-only-note")).to_be_visible()
+    me.screenshot("user-other")
+
+
+def test_admin_edits_someone_elses_skills(ui, jira, tenant):
+    give(jira, tenant, BOB, ["Go"])
+    page = ui(ADMIN).open(f"/pages/user?accountId={BOB}")
+    # Jira does not show Bob to this viewer: the page falls back to the account id.
+    expect(page.locator("h1")).to_have_text(f"Skills of {BOB}")
+    page.get_by_label("Add a skill").fill("Helm")
+    page.get_by_label("Add a skill").press("Enter")
+    expect(page.locator("#skill-list li")).to_have_count(2)
+    assert skills_of(jira, tenant, BOB) == ["Go", "Helm"]
+    page.get_by_role("button", name="Remove Go").click()
+    expect(page.locator("#skill-list li")).to_have_count(1)
+    assert skills_of(jira, tenant, BOB) == ["Helm"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin page: API tokens
+
+def open_admin_tab(ui, tab: str) -> tuple[Ui, Page]:
+    admin = ui(ADMIN)
+    page = admin.open("/pages/admin")
+    expect(page.locator("#tree-editor")).to_have_attribute("aria-busy", "false")
+    page.get_by_role("tab", name=tab).click()
+    return admin, page
+
+
+def test_admin_creates_a_token_shown_once_and_revokes_it(ui, jira, tenant, client):
+    admin, page = open_admin_tab(ui, "API tokens")
+    expect(page.locator("#no-tokens")).to_be_visible()
+    page.get_by_label("Token name").fill("HR sync")
+    page.get_by_label("Token name").press("Enter")
+    shown = page.locator("#new-token-value")
+    expect(shown).to_have_value(re.compile(r"^jus_"))
+    expect(shown).to_be_focused()
+    secret = shown.input_value()
+    expect(page.locator("#token-rows tr")).to_have_count(1)
+    expect(page.locator("#token-rows tr td").first).to_have_text("HR sync")
+    assert secret not in page.locator("#token-table").inner_text()
+
+    bearer = {"Authorization": "Bearer " + secret}
+    assert client.get(f"/api/user-skills?accountId={ALICE}", headers=bearer).status_code == 200
+    listed = jira.request(tenant, "GET", "/api/tokens", sub=ADMIN).json["tokens"]
+    assert [t["name"] for t in listed] == ["HR sync"]
+    admin.screenshot("admin-tokens")
+
+    page.get_by_role("button", name="Revoke HR sync").click()
+    page.get_by_role("group").get_by_role("button", name="Revoke", exact=True).click()
+    expect(page.locator("#token-rows tr")).to_have_count(0)
+    expect(page.locator("#status")).to_have_text("Revoked HR sync.")
+    assert client.get(f"/api/user-skills?accountId={ALICE}", headers=bearer).status_code == 401
+    assert jira.request(tenant, "GET", "/api/tokens", sub=ADMIN).json["tokens"] == []
+
+
+def test_token_revoke_can_be_cancelled(ui, jira, tenant):
+    created = jira.request(tenant, "POST", "/api/tokens", sub=ADMIN, json={"name": "Keep me"})
+    assert created.status_code == 201
+    admin, page = open_admin_tab(ui, "API tokens")
+    expect(page.locator("#token-rows tr")).to_have_count(1)
+    page.get_by_role("button", name="Revoke Keep me").click()
+    page.get_by_role("group").get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("button", name="Revoke Keep me")).to_be_focused()
+    assert len(jira.request(tenant, "GET", "/api/tokens", sub=ADMIN).json["tokens"]) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin page: everyone's skills as CSV
+
+def all_skills(jira, tenant):
+    return jira.request(tenant, "GET", "/api/skills-by-account", sub=ADMIN).json["skillsByAccountId"]
+
+
+def test_csv_export_has_one_row_per_holding(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python", 'Data, "big"'])
+    give(jira, tenant, BOB, ["Go"])
+    admin, page = open_admin_tab(ui, "People's skills (CSV)")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download skills.csv").click()
+    assert download.value.suggested_filename == "skills.csv"
+    with open(download.value.path(), encoding="utf-8", newline="") as fh:
+        text = fh.read()
+    assert text == ('accountId,skill\r\n'
+                    f'{ALICE},Python\r\n'
+                    f'{ALICE},"Data, ""big"""\r\n'
+                    f'{BOB},Go\r\n')
+
+
+def test_csv_import_shows_the_changes_before_applying_them(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python", "SQL"])
+    give(jira, tenant, BOB, ["Go"])
+    give(jira, tenant, "acc-dave", ["Java"])
+    give(jira, tenant, "acc-eve", ["Excel"])  # not in the file: untouched
+    csv = ("\ufeffaccountId,skill\r\n"
+           f"{ALICE},Python\r\n"
+           f"{ALICE},Rust\r\n"
+           f"{ALICE},rust\r\n"              # the same skill twice, in another case
+           f"{BOB},\r\n"                    # Bob ends up with no skills
+           'acc-carol,"Data, ""big"""\n'   # a quoted name with a comma and quotes
+           "acc-dave,java\r\n")             # Dave already has it (names compare case-insensitively)
+    admin, page = open_admin_tab(ui, "People's skills (CSV)")
+    admin.jira.users[ALICE] = "Alice Example"
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "skills.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}])
+    page.get_by_role("button", name="Preview changes").click()
+
+    heading = page.locator("#csv-preview-heading")
+    expect(heading).to_have_text("Preview: 3 people change (2 skills added, 2 removed); 1 unchanged.")
+    expect(heading).to_be_focused()
+    rows = page.locator("#csv-preview-table tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("Alice Example")  # Jira's name for those it tells us about
+    expect(rows.nth(1).locator(".person-name")).to_have_text(BOB)  # the account id for the others
+    table = [[cell.inner_text() for cell in row.locator("td").all()[1:]] for row in rows.all()]
+    assert table == [["Rust", "SQL"], ["", "Go"], ['Data, "big"', ""]]
+    admin.screenshot("admin-csv-preview")
+    # Nothing changed before the admin says so.
+    assert all_skills(jira, tenant)[ALICE] == ["Python", "SQL"]
+
+    page.get_by_role("button", name="Apply changes").click()
+    expect(page.locator("#csv-applied")).to_have_text("Saved. 3 people updated: 2 skills added, 2 removed.")
+    assert all_skills(jira, tenant) == {ALICE: ["Python", "Rust"], "acc-carol": ['Data, "big"'],
+                                        "acc-dave": ["Java"], "acc-eve": ["Excel"]}
+
+
+def test_csv_import_with_a_bad_row_changes_nothing(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python"])
+    csv = f"accountId,skill\n{ALICE},Rust\nnot an id,Go\n{BOB},{'x' * 101}\n"
+    admin, page = open_admin_tab(ui, "People's skills (CSV)")
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": csv.encode()}])
+    page.get_by_role("button", name="Preview changes").click()
+    alert = page.locator("#csv-result [role=alert]")
+    expect(alert).to_contain_text("Nothing was changed: the file has 2 problem(s).")
+    expect(alert).to_contain_text("Row 3:")
+    expect(alert).to_contain_text("Row 4: a skill name has at most 100 characters.")
+    expect(page.get_by_role("button", name="Apply changes")).to_have_count(0)
+    assert all_skills(jira, tenant) == {ALICE: ["Python"]}
+
+
+def test_csv_import_cancelled_changes_nothing(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python"])
+    admin, page = open_admin_tab(ui, "People's skills (CSV)")
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "s.csv", "mimeType": "text/csv", "buffer": f"accountId,skill\n{ALICE},Go\n".encode()}])
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.locator("#csv-preview-table tbody tr")).to_have_count(1)
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#status")).to_have_text("Import cancelled; nothing was changed.")
+    assert all_skills(jira, tenant) == {ALICE: ["Python"]}
+
+
+def test_csv_reader_follows_rfc_4180(ui, tenant):
+    admin = ui(ADMIN)
+    page = admin.open("/pages/admin")
+    parsed = page.evaluate("(text) => SkillsCsv.parse(text)", 'a,b\r\n"x, ""y""","line\nbreak"\r\nlast,\n,\n')
+    assert parsed == [["a", "b"], ['x, "y"', "line\nbreak"], ["last", ""], ["", ""]]
+    text = page.evaluate("""() => SkillsCsv.format([["accountId", "skill"], ["a1", 'q"uote'], ["a2", "c,omma"]])""")
+    assert text == 'accountId,skill\r\na1,"q""uote"\r\na2,"c,omma"\r\n'
+    with pytest.raises(Exception, match="not closed"):
+        page.evaluate("(text) => SkillsCsv.parse(text)", 'a,"open\n')
+    # Requests stay inside the API's limits: at most this many accounts and bytes each.
+    sizes = page.evaluate("""() => {
+        const all = {};
+        for (let i = 0; i < 25; i++) all['acc-' + i] = ['Skill ' + i];
+        return SkillsCsv.batches(all, 10, 100000).map(b => Object.keys(b).length);
+    }""")
+    assert sizes == [10, 10, 5]
+    by_bytes = page.evaluate("""() => SkillsCsv.batches({a: ['x'.repeat(60)], b: ['y'.repeat(60)]}, 10, 100)
+        .map(b => Object.keys(b))""")
+    assert by_bytes == [["a"], ["b"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# The expert finder
+
+def category(name: str, *children: dict) -> dict:
+    return {"type": "category", "displayName": name, "children": list(children)}
+
+
+def skill(name: str) -> dict:
+    return {"type": "skill", "key": name}
+
+
+def set_tree(jira, tenant, *nodes: dict) -> list[dict]:
+    response = jira.request(tenant, "PUT", "/api/skill-tree", sub=ADMIN, json={"skillTree": list(nodes)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json["skillTree"]
+
+
+def tree_of(jira, tenant) -> list[dict]:
+    return jira.request(tenant, "GET", "/api/skill-tree", sub=ADMIN).json["skillTree"]
+
+
+@pytest.fixture
+def experts(jira, tenant):
+    """Engineering > (Python, Backend > Go), Design > Figma; Negotiation in no category."""
+    set_tree(jira, tenant, category("Engineering", skill("Python"), category("Backend", skill("Go"))),
+             category("Design", skill("Figma")))
+    give(jira, tenant, ALICE, ["Python", "Go"])
+    give(jira, tenant, BOB, ["Python"])
+    give(jira, tenant, "acc-carol", ["Figma", "Negotiation"])
+
+
+def tree_row(page: Page, name: str):
+    return page.locator("#tree li").filter(has=page.locator(f'> .tree-row:has-text("{name}")')).first
+
+
+def test_finder_shows_the_tree_with_experts_per_skill(ui, experts):
+    me = ui(ALICE)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder"})
+    page = me.open("/pages/finder")
+    top = page.locator("#tree > ul > li")
+    expect(top).to_have_count(3)
+    assert [row.locator(".tree-row").first.inner_text().split("\n")[0] for row in top.all()] == \
+        ["Engineering", "Design", "Negotiation"]
+    assert me.jira.bulk_calls == []  # nobody is looked up before a skill is opened
+
+    page.get_by_role("button", name="Engineering").click()
+    expect(page.get_by_role("button", name="Engineering")).to_have_attribute("aria-expanded", "true")
+    python = page.get_by_role("button", name=re.compile(r"^Python"))
+    expect(python.locator(".badge")).to_have_text("2")
+    python.click()
+    people = page.get_by_role("list", name="People who know Python")
+    expect(people.locator(".person-name")).to_have_text(["Alice Example", "Bob Builder"])
+    me.screenshot("finder")
+
+    page.get_by_role("button", name=re.compile(r"^Negotiation")).click()
+    # Jira does not tell this viewer about Carol: her account id stands in.
+    expect(page.get_by_role("list", name="People who know Negotiation").locator(".person-name")).to_have_text(["acc-carol"])
+
+    people.get_by_role("button", name="Bob Builder").click()
+    wait_until(page, lambda: me.jira.navigations)
+    assert me.jira.navigations[-1] == {"target": "addonModule", "context": {
+        "addonKey": "jira-user-skills", "moduleKey": "user-skills", "customData": {"accountId": BOB}}}
+    assert all(len(ids) <= 90 for ids in me.jira.bulk_calls)
+    assert all("maxResults=90" in url for url in me.jira.rest_calls if "/user/bulk" in url)
+
+
+def test_finder_filter_and_search_for_people_with_all_skills(ui, experts):
+    me = ui(BOB)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder"})
+    page = me.open("/pages/finder")
+    expect(page.locator("#tree > ul > li")).to_have_count(3)
+
+    page.get_by_label("Filter skills").fill("GO")
+    expect(page.locator("#status")).to_have_text("2 skills match.")
+    rows = page.locator("#tree > ul > li")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Go")
+    expect(rows.nth(0).locator(".path")).to_have_text("Engineering › Backend")
+    expect(rows.nth(1)).to_contain_text("Negotiation")
+    page.get_by_label("Filter skills").fill("")
+    expect(page.locator("#tree > ul > li")).to_have_count(3)
+
+    search = page.get_by_label("Skill", exact=True)
+    search.fill("python")
+    search.press("Enter")
+    expect(page.locator(".search-summary")).to_have_text("2 people have: Python.")
+    search.fill("Go")
+    search.press("Enter")
+    expect(page.locator(".search-summary")).to_have_text("1 person has all of: Python, Go.")
+    expect(page.get_by_role("list", name="People with Python, Go").locator(".person-name")).to_have_text(["Alice Example"])
+    search.fill("Figma")
+    search.press("Enter")
+    expect(page.locator(".search-summary")).to_have_text("No one has all of: Python, Go, Figma.")
+    page.get_by_role("button", name="Remove Python from the search").click()
+    page.get_by_role("button", name="Remove Go from the search").click()
+    expect(page.locator(".search-summary")).to_have_text("1 person has: Figma.")
+    search.fill("Cobol")
+    search.press("Enter")
+    expect(page.locator("#search-status")).to_have_text("No one has a skill called “Cobol”.")
+    me.screenshot("finder-search")
+
+
+def test_finder_with_ten_thousand_people_and_two_thousand_skills(ui, jira, tenant):
+    people, n_skills, per_category = 10_000, 2_000, 50
+    names = [f"Skill {i:04d}" for i in range(n_skills)]
+    set_tree(jira, tenant, *[category(f"Area {c:02d}", *[skill(n) for n in names[c * per_category:(c + 1) * per_category]])
+                             for c in range(n_skills // per_category)])
+    # Everyone knows Skill 0000, and two more skills spread over the catalogue.
+    holdings = {f"acc-{p:05d}": list(dict.fromkeys([names[0], names[p % n_skills], names[(p * 7 + 3) % n_skills]]))
+                for p in range(people)}
+    response = jira.request(tenant, "POST", "/api/skills-by-account", sub=ADMIN, json={"skillsByAccountId": holdings})
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+    me = ui(ADMIN)
+    me.jira.users.update({f"acc-{p:05d}": f"Person {p}" for p in range(0, people, 2)})  # Jira shows half of them
+    page = me.open("/pages/finder")
+    expect(page.locator("#status")).to_have_text("2000 skills in the tree.")
+    # Drawn lazily: 40 collapsed categories, no skill rows, no one looked up yet.
+    expect(page.locator("#tree li")).to_have_count(40)
+    assert me.jira.bulk_calls == []
+    expect(page.locator("#all-skills option")).to_have_count(n_skills)
+
+    page.get_by_role("button", name=re.compile(r"^Area 00")).click()
+    expect(page.locator("#tree li")).to_have_count(90)
+    page.get_by_role("button", name=re.compile(r"^Skill 0000")).click()
+    everyone = page.get_by_role("list", name="People who know Skill 0000")
+    expect(everyone.locator("li")).to_have_count(60)
+    expect(everyone.locator(".person-name").first).to_have_text("Person 0")
+    expect(everyone.locator(".person-name").nth(1)).to_have_text("acc-00001")
+    more = page.get_by_role("button", name="Show 60 more of 9940")
+    more.click()
+    expect(everyone.locator("li")).to_have_count(120)
+    expect(everyone.locator(".person-name").nth(118)).to_have_text("Person 118")
+    me.screenshot("finder-10k")
+    expect(page.locator("#lookup-status")).to_have_text("")  # no look-up left waiting
+    looked_up = [i for ids in me.jira.bulk_calls for i in ids]
+    assert len(looked_up) == len(set(looked_up)) == 120  # each person once, only those drawn
+    assert all(len(ids) <= 90 for ids in me.jira.bulk_calls)
+
+    search = page.get_by_label("Skill", exact=True)
+    search.fill("Skill 0000")
+    search.press("Enter")
+    search.fill("Skill 0010")
+    search.press("Enter")
+    expected = sum(1 for skills in holdings.values() if "Skill 0010" in skills)
+    expect(page.locator(".search-summary")).to_have_text(f"{expected} people have all of: Skill 0000, Skill 0010.")
+
+
+# ---------------------------------------------------------------------------------------------
+# The issue panel
+
+def test_issue_panel_shows_the_assignees_skills_and_who_knows_the_rest(ui, experts):
+    me = ui(BOB)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder"})
+    me.jira.issues["PRJ-1"] = ALICE
+    page = me.open("/panels/issue?issueKey=PRJ-1")
+    expect(page.locator("#assignee .person-name")).to_have_text("Alice Example")
+    expect(page.locator("#skill-list li")).to_have_text(["Python", "Go"])
+    assert "/rest/api/3/issue/PRJ-1?fields=assignee" in me.jira.rest_calls
+
+    page.get_by_text("Who knows what the assignee does not").click()
+    others = page.locator("#others-body li")
+    expect(others).to_have_count(2)
+    expect(others.nth(0)).to_contain_text("Figma")
+    expect(others.nth(0).locator(".person-name")).to_have_text(["acc-carol"])
+    expect(others.nth(1)).to_contain_text("Negotiation")
+    me.screenshot("issue-panel")
+    page.get_by_role("button", name="Open the expert finder").click()
+    wait_until(page, lambda: me.jira.navigations)
+    assert me.jira.navigations[-1]["context"]["moduleKey"] == "skills-finder"
+
+
+def test_issue_panel_for_an_unassigned_issue(ui, experts):
+    me = ui(BOB)
+    me.jira.issues["PRJ-2"] = None
+    page = me.open("/panels/issue?issueKey=PRJ-2")
+    expect(page.locator("#assignee")).to_have_text("Unassigned")
+    expect(page.locator("#empty")).to_have_text("Assign the issue to see what the assignee knows.")
+    expect(page.locator("#others")).to_be_hidden()
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin page: the skill tree
+
+def test_admin_shapes_the_skill_tree(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Go", "Figma"])
+    admin = ui(ADMIN)
+    page = admin.open("/pages/admin")
+    expect(page.locator("#tree-editor")).to_have_attribute("aria-busy", "false")
+    expect(page.locator("#loose-skills li")).to_have_text(["Figma", "Go"])
+
+    name = page.get_by_label("Category name")
+    name.fill("Engineering")
+    name.press("Enter")
+    expect(page.locator("#status")).to_have_text("Created Engineering.")
+    name.fill("Design")
+    name.press("Enter")
+    expect(page.locator("#status")).to_have_text("Created Design.")
+    name.fill("Backend")
+    page.get_by_label("Inside").select_option(label="Engineering")
+    page.get_by_role("button", name="Create category").click()
+    expect(page.locator("#status")).to_have_text("Created Backend.")
+    expect(name).to_be_focused()
+    assert [(n["displayName"], [c["displayName"] for c in n["children"] if c["type"] == "category"])
+            for n in tree_of(jira, tenant) if n["type"] == "category"] == [("Engineering", ["Backend"]), ("Design", [])]
+
+    page.get_by_role("button", name="Rename Backend").click()
+    page.get_by_label("New name for Backend").fill("Server side")
+    page.get_by_label("New name for Backend").press("Enter")
+    expect(page.locator("#status")).to_have_text("Renamed to Server side.")
+
+    place = page.get_by_label("Skill to place in Server side")
+    place.fill("go")
+    place.press("Enter")
+    expect(page.locator("#status")).to_have_text("Placed go in Server side.")
+    expect(page.locator("#loose-skills li")).to_have_text(["Figma"])
+    expect(page.get_by_role("list", name="Skills in Server side").locator("li .name")).to_have_text(["Go"])
+
+    page.get_by_role("button", name="Move up Design").click()
+    expect(page.locator("#status")).to_have_text("Moved Design up.")
+    expect(page.get_by_role("button", name="Move up Design")).to_be_disabled()
+    page.get_by_role("button", name="Move to… Server side").click()
+    page.get_by_label("New place for Server side").select_option(label="(top level)")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.locator("#status")).to_have_text("Moved Server side.")
+    admin.screenshot("admin-tree")
+    tree = tree_of(jira, tenant)
+    assert [n.get("displayName", n["key"]) for n in tree] == ["Design", "Engineering", "Server side", "Figma"]
+    assert [(c["type"], c["key"]) for c in tree[2]["children"]] == [("skill", "Go")]
+
+    page.get_by_role("button", name="Take Go out of Server side").click()
+    expect(page.locator("#status")).to_have_text("Go is in no category now.")
+    expect(page.locator("#loose-skills li")).to_have_text(["Figma", "Go"])
+    page.get_by_role("button", name="Delete Engineering").click()
+    page.get_by_role("group").get_by_role("button", name="Delete", exact=True).click()
+    expect(page.locator("#status")).to_have_text("Deleted Engineering.")
+    assert [n.get("displayName", n["key"]) for n in tree_of(jira, tenant)] == ["Design", "Server side", "Figma", "Go"]
+    assert skills_of(jira, tenant, ALICE) == ["Go", "Figma"]  # people keep their skills
+
+
+def test_admin_exports_and_imports_the_tree_as_json(ui, jira, tenant):
+    set_tree(jira, tenant, category("Engineering", skill("Python")))
+    admin = ui(ADMIN)
+    page = admin.open("/pages/admin")
+    expect(page.locator("#tree-editor")).to_have_attribute("aria-busy", "false")
+    page.get_by_role("tab", name="Tree import and export").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download skill-tree.json").click()
+    with open(download.value.path(), encoding="utf-8") as fh:
+        exported = json.load(fh)
+    assert exported == {"skillTree": tree_of(jira, tenant)}
+
+    page.get_by_label("or paste the JSON").fill(json.dumps(
+        {"skillTree": [category("Data", skill("SQL"), category("ML", skill("PyTorch")))]}))
+    page.get_by_role("button", name="Import tree").click()
+    page.get_by_role("button", name="Replace the tree").click()
+    expect(page.locator("#status")).to_have_text("Imported: 2 categories, 3 skills.")
+    tree = tree_of(jira, tenant)
+    assert [n.get("displayName", n["key"]) for n in tree] == ["Data", "Python"]
+
+    page.get_by_label("or paste the JSON").fill("{not json")
+    page.get_by_role("button", name="Import tree").click()
+    expect(page.locator("#status")).to_contain_text("That is not valid JSON")
+    assert tree_of(jira, tenant) == tree
+
+
+# ---------------------------------------------------------------------------------------------
+# Framing, refusals and the keyboard
+
+def test_a_jira_site_may_frame_the_pages_and_another_site_may_not(ui, standin, jira, tenant):
+    give(jira, tenant, ALICE, ["Python"])
+    me = ui(ALICE)
+    page_url = me.live_server.url + signed_page_url(tenant, "/pages/user", ALICE)
+    # TENANT_HOSTS of the tests allow 127.0.0.1 (on http, any port): there the page loads and works.
+    me.page.goto(f"http://127.0.0.1:{standin.port}/host.html#" + page_url)
+    framed = me.page.frame_locator("#addon")
+    expect(framed.locator("#skill-list li .name")).to_have_text(["Python"])
+    framed.get_by_label("Add a skill").fill("Go")
+    framed.get_by_label("Add a skill").press("Enter")
+    expect(framed.locator("#skill-list li")).to_have_count(2)
+    assert skills_of(jira, tenant, ALICE) == ["Python", "Go"]
+
+    # localhost is no tenant host: Chromium refuses to show the page in its frame.
+    other = ui(ALICE)
+    blocked = []
+    other.page.on("console", lambda msg: blocked.append(msg.text) if "frame-ancestors" in msg.text else None)
+    other.page.goto(f"http://localhost:{standin.port}/host.html#"
+                    + me.live_server.url + signed_page_url(tenant, "/pages/user", ALICE))
+    wait_until(other.page, lambda: blocked)
+    assert other.page.frame_locator("#addon").locator("#skill-list").count() == 0
+    other.problems.clear()  # the refusal is what this part tests
+
+
+@pytest.mark.parametrize("path", ["/pages/finder", "/pages/user", "/panels/issue?issueKey=PRJ-1", "/pages/admin"])
+def test_a_page_opened_without_jwt_shows_why_and_runs_nothing(ui, path):
+    me = ui(ADMIN)
+    response = me.page.goto(me.live_server.url + path)
+    assert response.status == 401
+    expect(me.page.locator("h1")).to_have_text("This page could not be shown")
+    expect(me.page.get_by_role("alert")).to_contain_text("Authentication is required")
+    assert me.jira.tokens_signed == 0 and me.jira.rest_calls == []
+    me.screenshot("refused")
+    me.problems.clear()  # Chromium logs the 401 of the document itself
+
+
+def test_admin_tabs_and_tree_work_with_the_keyboard(ui, jira, tenant):
+    set_tree(jira, tenant, category("Engineering", skill("Python")))
+    give(jira, tenant, ALICE, ["Python"])
+    page = ui(ADMIN).open("/pages/admin")
+    expect(page.locator("#tree-editor")).to_have_attribute("aria-busy", "false")
+    first = page.get_by_role("tab", name="Skill tree")
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Tree import and export")).to_be_focused()
+    expect(page.get_by_role("tab", name="Tree import and export")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#panel-tree-io")).to_be_visible()
+    expect(page.locator("#panel-tree")).to_be_hidden()
+    page.keyboard.press("End")
+    expect(page.get_by_role("tab", name="API tokens")).to_be_focused()
+    page.keyboard.press("ArrowRight")  # wraps around
+    expect(first).to_be_focused()
+    expect(page.locator("#panel-tree")).to_be_visible()
+
+    # A category opens and closes from the keyboard; Escape leaves a rename untouched.
+    toggle = page.get_by_role("button", name=re.compile(r"^Engineering"))
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("button", name="Rename Engineering").click()
+    field = page.get_by_label("New name for Engineering")
+    expect(field).to_be_focused()
+    field.fill("Something else")
+    page.keyboard.press("Escape")
+    expect(field).to_have_count(0)
+    expect(toggle).to_be_focused()
+    assert [n["displayName"] for n in tree_of(jira, tenant) if n["type"] == "category"] == ["Engineering"]
+
+
+def test_finder_opens_skills_with_the_keyboard(ui, experts):
+    me = ui(ALICE)
+    page = me.open("/pages/finder")
+    expect(page.locator("#tree > ul > li")).to_have_count(3)
+    page.get_by_role("button", name=re.compile(r"^Design")).focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name=re.compile(r"^Figma"))).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("list", name="People who know Figma").locator(".person-name")).to_have_text(["acc-carol"])
