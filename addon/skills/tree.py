@@ -169,7 +169,9 @@ def load_catalogue(session: Session, tenant_id: int, with_skills: bool = True) -
 def load_experts(session: Session, tenant_id: int) -> dict[int, list[str]]:
     """skill id -> the accounts holding it, in the order they acquired it: one query."""
     experts: dict[int, list[str]] = defaultdict(list)
-    rows = session.execute(
+    # Plain rows through the session's connection: every holding of the tenant passes here, and the
+    # ORM's per-row work cost more than the query.
+    rows = session.connection().execute(
         select(UserSkill.skill_id, UserSkill.account_id)
         .where(UserSkill.tenant_id == tenant_id).order_by(UserSkill.id))
     for skill_id, account_id in rows:
