@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         extensions.configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
 
+    from .api.answers import AnswerCache
     from .connect import descriptor, lifecycle
     from .connect.jira import JiraClient, PermissionChecker
     from .connect.keys import InstallKeys
@@ -35,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["install_keys"] = InstallKeys(app.config["CONNECT_KEYS_URL"],
                                                  app.config["INSTALL_KEY_CACHE_SECONDS"])
     app.extensions["tenant_cache"] = TenantCache(app.config["TENANT_CACHE_SECONDS"])
+    app.extensions["answers"] = AnswerCache(app.config["ANSWER_CACHE_BYTES"])
     jira = JiraClient(app.config["APP_KEY"], app.config["JIRA_TIMEOUT_SECONDS"],
                       app.config["JIRA_MAX_RETRIES"], app.config["JIRA_MAX_RETRY_AFTER_SECONDS"])
     app.extensions["jira"] = jira

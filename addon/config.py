@@ -26,6 +26,8 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "INSTALL_KEY_CACHE_SECONDS": 3600,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "TENANT_CACHE_SECONDS": 10,
+    # Per process: whole-tenant answers (skills-by-account, experts tree), served while unchanged.
+    "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,
     "TENANT_ALLOW_HTTP": False,  # tests point tenants at a fake Jira on loopback http
 }
 

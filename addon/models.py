@@ -37,6 +37,9 @@ class Tenant(db.Model):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Grows with every change to the tenant's skills, holdings or tree, in the changing transaction
+    # (skills.versions.bump); answers built from those tables are cached per process while it holds.
+    data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:  # never the secret
         return f"<Tenant {self.client_key} installed={self.installed}>"

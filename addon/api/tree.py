@@ -11,6 +11,7 @@ from ..extensions import db
 from ..skills import tree as domain
 from ..skills.names import InvalidName, clean_name
 from . import bp
+from .answers import cached_json
 from .common import auth, json_body, require_admin
 
 T = TypeVar("T")
@@ -53,7 +54,8 @@ def _tenant_id() -> int:
 @bp.get("/skill-tree/experts")
 @require_auth
 def experts_tree() -> Response:
-    return jsonify(experts=domain.experts_tree(db.session, _tenant_id()))
+    tenant_id = _tenant_id()
+    return cached_json("experts", tenant_id, lambda: {"experts": domain.experts_tree(db.session, tenant_id)})
 
 
 @bp.get("/skill-tree")

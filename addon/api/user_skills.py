@@ -10,6 +10,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..skills import user_skills as domain
 from . import bp
+from .answers import cached_json
 from .common import account_id_param, auth, json_body, require_admin, require_self_or_admin
 
 
@@ -68,7 +69,9 @@ def remove_user_skills() -> Response:
 @bp.get("/skills-by-account")
 @require_auth
 def get_skills_by_account() -> Response:
-    return jsonify(skillsByAccountId=domain.skills_by_account(db.session, auth().tenant.id))
+    tenant_id = auth().tenant.id
+    return cached_json("skills-by-account", tenant_id,
+                       lambda: {"skillsByAccountId": domain.skills_by_account(db.session, tenant_id)})
 
 
 @bp.post("/skills-by-account")

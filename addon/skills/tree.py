@@ -9,9 +9,9 @@ Order of nodes:
 - inside a category, its child categories first, then its skills by `Skill.position`;
 - at the root, the categories, then every skill no category holds, by name (case-insensitively).
 
-Every change takes a lock on the tenant's row first (PostgreSQL: SELECT ... FOR UPDATE; SQLite
-serialises writers anyway), so two admins' concurrent moves cannot make a cycle between them and
-two concurrent creates cannot make two siblings of one name.
+Every change takes a lock on the tenant's row first (the UPDATE that bumps its data version, see
+skills.versions; SQLite serialises writers anyway), so two admins' concurrent moves cannot make a
+cycle between them and two concurrent creates cannot make two siblings of one name.
 """
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Category, Skill, Tenant, UserSkill, utcnow
+from ..models import Category, Skill, UserSkill, utcnow
+from . import versions
 from .catalogue import ensure_skills
 from .names import InvalidName, clean_name, name_key, unique_names
 
@@ -236,8 +237,8 @@ def category_answer(session: Session, tenant_id: int, key: str) -> dict[str, Any
 # Changing one category
 
 def lock_tenant(session: Session, tenant_id: int) -> None:
-    """Serialises the tenant's tree changes (see the module's docstring)."""
-    session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
+    """Serialises the tenant's tree changes (see the module's docstring) and marks cached answers stale."""
+    versions.bump(session, tenant_id)
 
 
 def _check_sibling_name(catalogue: Catalogue, parent_id: int | None, display_name: str,

@@ -10,10 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from ..models import Skill, Tenant, UserSkill
+from ..models import Skill, UserSkill
+from . import versions
 from .catalogue import chunks, ensure_skills, find_skills, insert_ignoring_conflicts
 from .names import name_key, unique_names, valid_account_id
 
@@ -34,20 +35,21 @@ def lock_users(session: Session, tenant_id: int, account_ids: Sequence[str] | No
     """Serialize writers: one user's writers queue behind each other, a bulk update behind everyone.
 
     PostgreSQL: transaction-scoped advisory locks, shared on the tenant for a single user's change
-    plus exclusive on that user; exclusive on the tenant for a bulk (None). SQLite has one writer at a
-    time anyway; taking the write lock first (a no-op UPDATE) avoids a read-then-upgrade deadlock.
+    plus exclusive on that user; exclusive on the tenant for a bulk (None). Then, on every database,
+    the tenant's data version is bumped (versions.bump), which marks cached answers stale and locks
+    the tenant's row until commit; on SQLite, which has one writer at a time anyway, taking the
+    write lock first avoids a read-then-upgrade deadlock.
     """
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         if account_ids is None:
             session.execute(text("SELECT pg_advisory_xact_lock(:t, 0)"), {"t": tenant_id})
-            return
-        session.execute(text("SELECT pg_advisory_xact_lock_shared(:t, 0)"), {"t": tenant_id})
-        for account_id in sorted(set(account_ids)):
-            key = zlib.crc32(account_id.encode()) & 0x7FFFFFFF or 1
-            session.execute(text("SELECT pg_advisory_xact_lock(:t, :k)"), {"t": tenant_id, "k": key})
-    else:
-        session.execute(update(Tenant).where(Tenant.id == tenant_id).values(id=Tenant.id))
+        else:
+            session.execute(text("SELECT pg_advisory_xact_lock_shared(:t, 0)"), {"t": tenant_id})
+            for account_id in sorted(set(account_ids)):
+                key = zlib.crc32(account_id.encode()) & 0x7FFFFFFF or 1
+                session.execute(text("SELECT pg_advisory_xact_lock(:t, :k)"), {"t": tenant_id, "k": key})
+    versions.bump(session, tenant_id)
 
 
 def check_account(account_id: str) -> None:

@@ -1,0 +1,170 @@
+"""Whole-tenant answers cached per process: served only while true, on every process, per tenant."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from addon.api.answers import AnswerCache
+from addon.extensions import db
+
+from .conftest import JiraActions
+
+ADMIN = "acc-admin"
+ALICE = "3e63957f-c263-41cd-acda-748560232d49"
+BOB = "63314adf8b75455be455c8a0"
+BY_ACCOUNT = "/api/skills-by-account"
+EXPERTS = "/api/skill-tree/experts"
+CATEGORIES = "/api/skill-tree/categories"
+
+
+class Process:
+    """Requests to one app process, signed as Jira signs them."""
+
+    def __init__(self, app: Flask, jira: JiraActions, tenant: Any) -> None:
+        self.app, self.client, self.jira, self.tenant = app, app.test_client(), jira, tenant
+
+    def call(self, method: str, url: str, status: int = 200, sub: str = ADMIN, **kwargs: Any) -> Any:
+        headers = self.jira.headers(self.tenant, method, url, sub=sub)
+        response = self.client.open(url, method=method, headers=headers, **kwargs)
+        assert response.status_code == status, response.get_data(as_text=True)
+        return response
+
+    def by_account(self) -> dict[str, list[str]]:
+        return self.call("GET", BY_ACCOUNT, sub=ALICE).get_json()["skillsByAccountId"]
+
+    def experts(self) -> dict[str, list[str]]:
+        """skill name -> experts, wherever the skill sits in the tree."""
+        found: dict[str, list[str]] = {}
+
+        def walk(nodes: list[dict[str, Any]]) -> None:
+            for node in nodes:
+                if node["type"] == "skill":
+                    found[node["key"]] = node["experts"]
+                else:
+                    walk(node["children"])
+
+        walk(self.call("GET", EXPERTS, sub=ALICE).get_json()["experts"])
+        return found
+
+    def categories(self) -> list[str]:
+        return [n["displayName"] for n in self.call("GET", EXPERTS, sub=ALICE).get_json()["experts"]
+                if n["type"] == "category"]
+
+
+@pytest.fixture
+def tenant(jira: JiraActions) -> Any:
+    return jira.install("tenant-a", admins={ADMIN})
+
+
+@pytest.fixture
+def reader(app: Flask, jira: JiraActions, tenant: Any) -> Process:
+    return Process(app, jira, tenant)
+
+
+@pytest.fixture
+def writer(another_app: Any, jira: JiraActions, tenant: Any) -> Process:
+    """Another process on the same database: its writes must reach the reader's cached answers."""
+    return Process(another_app(), jira, tenant)
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_every_kind_of_user_skill_write_on_another_process_is_seen_at_once(reader: Process, writer: Process) -> None:
+    assert reader.by_account() == {} and reader.experts() == {}
+    writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python", "SQL"]})
+    assert reader.by_account() == {ALICE: ["Python", "SQL"]}
+    assert reader.experts() == {"Python": [ALICE], "SQL": [ALICE]}
+
+    writer.call("DELETE", f"/api/user-skills?accountId={ALICE}", json={"skills": ["SQL"]})
+    assert reader.by_account() == {ALICE: ["Python"]}
+    assert reader.experts() == {"Python": [ALICE], "SQL": []}
+
+    writer.call("POST", BY_ACCOUNT, json={"skillsByAccountId": {ALICE: [], BOB: ["Go", "Python"]}})
+    assert reader.by_account() == {BOB: ["Go", "Python"]}
+    assert reader.experts() == {"Python": [BOB], "SQL": [], "Go": [BOB]}
+
+
+def test_every_kind_of_tree_change_on_another_process_is_seen_at_once(reader: Process, writer: Process) -> None:
+    writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python"]})
+    assert reader.categories() == []
+
+    key = writer.call("POST", CATEGORIES, status=201, json={"displayName": "Languages"}).get_json()["key"]
+    assert reader.categories() == ["Languages"]
+
+    writer.call("PUT", f"{CATEGORIES}/{key}/skills", json={"skills": ["Python", "Rust"]})
+    placed = reader.call("GET", EXPERTS, sub=ALICE).get_json()["experts"][0]["children"]
+    assert [(n["key"], n["experts"]) for n in placed] == [("Python", [ALICE]), ("Rust", [])]
+
+    writer.call("PATCH", f"{CATEGORIES}/{key}", json={"displayName": "Programming"})
+    assert reader.categories() == ["Programming"]
+
+    writer.call("DELETE", f"{CATEGORIES}/{key}", status=204)
+    assert reader.categories() == [] and reader.experts() == {"Python": [ALICE], "Rust": []}
+
+    writer.call("PUT", "/api/skill-tree", json={"skillTree": [
+        {"type": "category", "displayName": "Data", "children": [{"key": "SQL", "type": "skill"}]}]})
+    assert reader.categories() == ["Data"]
+
+
+def test_an_unchanged_answer_is_served_from_memory_after_one_version_read(reader: Process, writer: Process) -> None:
+    writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python", "SQL"]})
+    first = {url: reader.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS)}
+    for url in (BY_ACCOUNT, EXPERTS):
+        with statements(reader.app) as seen:
+            again = reader.call("GET", url, sub=ALICE).get_data()
+        assert again == first[url]
+        assert len(seen) == 1 and "data_version" in seen[0], seen
+    # The same bytes another process builds afresh: caching changes nothing a caller can see.
+    for url in (BY_ACCOUNT, EXPERTS):
+        assert writer.call("GET", url, sub=ALICE).get_data() == first[url]
+
+
+def test_a_failed_write_leaves_the_answer_valid_and_the_cache_in_use(reader: Process, writer: Process) -> None:
+    writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python"]})
+    before = reader.call("GET", BY_ACCOUNT, sub=ALICE).get_data()
+    writer.call("POST", BY_ACCOUNT, status=400, json={"skillsByAccountId": {ALICE: ["ok"], BOB: [""]}})
+    with statements(reader.app) as seen:
+        assert reader.call("GET", BY_ACCOUNT, sub=ALICE).get_data() == before
+    assert len(seen) == 1
+
+
+def test_tenants_never_see_each_others_cached_answers(app: Flask, jira: JiraActions, tenant: Any) -> None:
+    a = Process(app, jira, tenant)
+    b = Process(app, jira, jira.install("tenant-b", admins={ADMIN}))
+    a.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["A only"]})
+    assert a.by_account() == {ALICE: ["A only"]} and a.experts() == {"A only": [ALICE]}
+    assert b.by_account() == {} and b.experts() == {}
+    b.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["B only"]})
+    assert a.by_account() == {ALICE: ["A only"]} and b.by_account() == {ALICE: ["B only"]}
+
+
+def test_cache_is_bounded_least_recently_used_first_out() -> None:
+    cache = AnswerCache(max_bytes=10)
+    cache.put("a", 1, "aaaa")
+    cache.put("b", 1, "bbbb")
+    assert cache.get("a", 1) == "aaaa"  # now b is the least recently used
+    cache.put("c", 1, "cccc")
+    assert cache.get("b", 1) is None and cache.get("a", 1) == "aaaa" and cache.get("c", 1) == "cccc"
+    assert cache.get("a", 2) is None  # another version is another answer
+    cache.put("a", 2, "AA")
+    assert cache.get("a", 1) is None and cache.get("a", 2) == "AA"
+    cache.put("huge", 1, "x" * 11)  # larger than the whole cache: not kept, nothing evicted for it
+    assert cache.get("huge", 1) is None and cache.get("c", 1) == "cccc"
