@@ -24,7 +24,6 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "JIRA_MAX_RETRY_AFTER_SECONDS": 10.0,
     "PERMISSION_CACHE_SECONDS": 300,
     "INSTALL_KEY_CACHE_SECONDS": 3600,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "TENANT_CACHE_SECONDS": 10,
     # Per process: whole-tenant answers (skills-by-account, experts tree), served while unchanged.
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,
@@ -49,6 +48,11 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(instance_path, "skills.sqlite3")
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in config:
+        # A database server can drop idle connections (restarts, failovers): check each one before
+        # use. A SQLite file cannot, and the check would be one more statement on every request.
+        server = not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True} if server else {}
     return config
 
 
