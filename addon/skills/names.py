@@ -11,6 +11,12 @@ from ..models import ACCOUNT_ID_MAX, NAME_MAX
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_\-]*$")
 
 
+# Unicode's control characters (category Cc), lone surrogates (Cs), line and paragraph separators
+# (Zl, Zp): fixed sets, so one regex rather than a category look-up per character (a bulk update
+# checks 150,000 names).
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+
+
 class InvalidName(ValueError):
     """A name breaks the rules; the message says which, for a person."""
 
@@ -24,7 +30,7 @@ def clean_name(value: Any, what: str = "A skill name") -> str:
         raise InvalidName(f"{what} must not be empty.")
     if len(name) > NAME_MAX:
         raise InvalidName(f"{what} must be at most {NAME_MAX} characters: {name[:20]!r}...")
-    if any(unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") for ch in name):
+    if _FORBIDDEN.search(name):
         raise InvalidName(f"{what} must not contain control characters: {name!r}.")
     return name
 
