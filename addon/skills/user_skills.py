@@ -192,8 +192,11 @@ def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, list[str
     catalogue = ensure_skills(session, tenant_id, all_names.values()) if all_names else {}
     held: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # account -> [(row id, skill id, name)]
     accounts = list(wanted)
+    # Plain rows and a plain executemany through the session's connection (same transaction): the
+    # ORM's per-row work on 150,000 holdings was a third of the update's time.
+    connection = session.connection()
     for part in chunks(accounts):
-        rows = session.execute(
+        rows = connection.execute(
             select(UserSkill.account_id, UserSkill.id, UserSkill.skill_id, Skill.name)
             .join(Skill, Skill.id == UserSkill.skill_id)
             .where(UserSkill.tenant_id == tenant_id, UserSkill.account_id.in_(part))
@@ -220,8 +223,8 @@ def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, list[str
     for part in chunks(doomed):
         session.execute(delete(UserSkill).where(UserSkill.id.in_(part)))
     if new_rows:
-        # insertmanyvalues batches these into multi-row INSERTs, in list order (the order of adding).
-        session.execute(insert(UserSkill), new_rows)
+        # One executemany, in list order: the rows' ids follow the order of adding.
+        connection.execute(insert(UserSkill), new_rows)
     return changes
 
 
