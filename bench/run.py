@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import itertools
 import json
 import os
@@ -88,7 +89,7 @@ FULL = Size(users=10_000, skills_per_user=15, skills=2_000, categories=200, bulk
             scale_small=100, scale_large=100_000, wrk_seconds=20, wrk_warmup_seconds=3, wrk_rounds=2,
             wrk_urls=5_000, tree_runs=7, scale_requests=3_000)
 QUICK = Size(users=2_000, skills_per_user=15, skills=500, categories=50, bulk_accounts=2_000,
-             scale_small=100, scale_large=10_000, wrk_seconds=6, wrk_warmup_seconds=2, wrk_rounds=1,
+             scale_small=100, scale_large=10_000, wrk_seconds=6, wrk_warmup_seconds=3, wrk_rounds=1,
              wrk_urls=1_000, tree_runs=3, scale_requests=800)
 
 
@@ -160,7 +161,14 @@ def prepare(url: str, users: int, size: Size) -> tuple[Any, seeding.Dataset, flo
 
     app = app_for(url)
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        # Alembic logs each migration to stderr; shown only if the upgrade fails.
+        chatter = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(chatter):
+                upgrade(directory=str(ROOT / "migrations"))
+        except BaseException:
+            sys.stderr.write(chatter.getvalue())
+            raise
         started = time.perf_counter()
         with db.engine.begin() as conn:
             data = seeding.seed(conn, users, size.skills_per_user, size.skills, size.categories)
