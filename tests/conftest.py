@@ -223,8 +223,16 @@ def app_config(database_url: str, key_server: KeyServer) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+def extra_blueprints() -> list[Any]:
+    """Blueprints a test module adds to the app (probe routes that exercise the real decorators)."""
+    return []
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], extra_blueprints: list[Any]) -> Iterator[Flask]:
     app = create_app(app_config)
+    for blueprint in extra_blueprints:
+        app.register_blueprint(blueprint)
     yield app
     with app.app_context():
         db.session.remove()

@@ -9,7 +9,6 @@ import pytest
 from atlassian_jwt.url_utils import hash_url
 from flask import Blueprint, g, jsonify
 
-from addon import create_app
 from addon.connect.auth import require_auth
 from addon.extensions import db
 from addon.models import Tenant
@@ -37,15 +36,8 @@ def probe_blueprint() -> Blueprint:
 
 
 @pytest.fixture
-def app(app_config):
-    app = create_app(app_config)
-    app.register_blueprint(probe_blueprint())
-    yield app
-    with app.app_context():
-        from .conftest import empty_all_tables
-        db.session.remove()
-        empty_all_tables()
-        db.engine.dispose()
+def extra_blueprints():
+    return [probe_blueprint()]
 
 
 @pytest.fixture

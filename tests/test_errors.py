@@ -2,11 +2,9 @@
 import pytest
 from flask import Blueprint
 
-from addon import create_app
 from addon.extensions import db
 from addon.models import Tenant
 
-from .conftest import empty_all_tables
 
 
 def test_unknown_route_is_json_404(client):
@@ -23,8 +21,7 @@ def test_body_over_5_mb_is_json_413(client):
 
 
 @pytest.fixture
-def failing_app(app_config):
-    app = create_app(app_config)
+def extra_blueprints():
     bp = Blueprint("boom", __name__)
 
     @bp.post("/boom")
@@ -34,15 +31,11 @@ def failing_app(app_config):
         db.session.flush()
         raise RuntimeError("driver said: do-not-log-this-secret-value")
 
-    app.register_blueprint(bp)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        empty_all_tables()
-        db.engine.dispose()
+    return [bp]
 
 
-def test_500_is_json_rolls_back_and_logs_no_secret(failing_app, caplog):
+def test_500_is_json_rolls_back_and_logs_no_secret(app, caplog):
+    failing_app = app
     caplog.set_level("DEBUG")
     response = failing_app.test_client().post("/boom")
     assert response.status_code == 500

@@ -653,7 +653,7 @@ def test_a_page_opened_without_jwt_shows_why_and_runs_nothing(ui, path):
     response = me.page.goto(me.live_server.url + path)
     assert response.status == 401
     expect(me.page.locator("h1")).to_have_text("This page could not be shown")
-    expect(me.page.get_by_role("alert")).to_contain_text("Authentication is required")
+    expect(me.page.get_by_role("alert")).to_contain_text("must be opened from Jira")
     assert me.jira.tokens_signed == 0 and me.jira.rest_calls == []
     me.screenshot("refused")
     me.problems.clear()  # Chromium logs the 401 of the document itself

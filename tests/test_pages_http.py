@@ -10,6 +10,8 @@ from .conftest import APP_KEY, JiraActions, jira_token
 from .pages_support import JIRA_PARAMS, signed_page_url
 
 ADMIN = "acc-admin"
+# What Chromium sends when it loads a document into an iframe.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
 PAGES = [
     "/pages/finder",
@@ -67,7 +69,7 @@ REFUSALS = ["no jwt", "expired", "context token", "wrong secret", "signed for an
 @pytest.mark.parametrize("case", REFUSALS)
 def test_each_page_refuses_a_load_without_a_valid_jwt(client, tenant, path, case):
     url, headers = refusals(tenant)[case](path)
-    response = client.get(url, headers=headers)
+    response = client.get(url, headers={**headers, "Accept": BROWSER_ACCEPT})
     assert response.status_code == 401
     assert response.mimetype == "text/html"
     html = response.get_data(as_text=True)
@@ -130,7 +132,8 @@ def test_script_source_follows_the_configured_all_js(app_config, tenant):
 
 
 def test_admin_page_refuses_someone_who_is_not_a_jira_admin(client, tenant):
-    response = client.get(signed_page_url(tenant, "/pages/admin", sub="acc-not-admin"))
+    response = client.get(signed_page_url(tenant, "/pages/admin", sub="acc-not-admin"),
+                          headers={"Accept": BROWSER_ACCEPT})
     assert response.status_code == 403
     assert "Only Jira administrators" in response.get_data(as_text=True)
 
@@ -151,9 +154,20 @@ def test_user_page_is_read_only_for_others_and_editable_for_admins(client, tenan
 
 @pytest.mark.parametrize("path", ["/pages/user?accountId=not%20an%20id", "/panels/issue", "/panels/issue?issueKey=../x"])
 def test_bad_page_parameters_are_a_400_page(client, tenant, path):
-    response = client.get(signed_page_url(tenant, path, sub="acc-me"))
+    response = client.get(signed_page_url(tenant, path, sub="acc-me"), headers={"Accept": BROWSER_ACCEPT})
     assert response.status_code == 400
     assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json"])
+def test_page_errors_for_anything_but_a_browser_are_the_contracts_json(client, tenant, path, accept):
+    response = client.get(page_url(path), headers={"Accept": accept} if accept else {})
+    assert response.status_code == 401
+    assert response.json["error"] == "unauthorized" and response.json["message"]
+    forbidden = client.get(signed_page_url(tenant, "/pages/admin", sub="acc-not-admin"),
+                           headers={"Accept": accept} if accept else {})
+    assert forbidden.status_code == 403 and forbidden.json["error"] == "forbidden"
 
 
 def test_page_data_is_escaped_json_that_cannot_close_its_script_block(client, tenant):

@@ -54,16 +54,22 @@ def require_issuer(claims: dict[str, Any], body: dict[str, Any]) -> None:
         raise unauthorized("The token was not issued for this tenant.")
 
 
-@bp.post("/installed")
-def installed() -> Response:
+def signed_lifecycle_event() -> tuple[dict[str, Any], Tenant | None]:
+    """The payload of an Atlassian-signed install or uninstall, and the tenant it names if known."""
     claims = verify_signed_install()
     body = lifecycle_body()
     require_issuer(claims, body)
+    tenant = db.session.execute(
+        db.select(Tenant).where(Tenant.client_key == body["clientKey"])).scalar_one_or_none()
+    return body, tenant
+
+
+@bp.post("/installed")
+def installed() -> Response:
+    body, tenant = signed_lifecycle_event()
     base_url = body["baseUrl"].rstrip("/")
     if not host_allowed(base_url, current_app.config["TENANT_HOSTS"], current_app.config.get("TENANT_ALLOW_HTTP", False)):
         raise ApiError(400, "The tenant's baseUrl is not on a Jira Cloud host this add-on serves.")
-    tenant = db.session.execute(
-        db.select(Tenant).where(Tenant.client_key == body["clientKey"])).scalar_one_or_none()
     if tenant is None:
         tenant = Tenant(client_key=body["clientKey"])
         db.session.add(tenant)
@@ -81,11 +87,7 @@ def installed() -> Response:
 
 @bp.post("/uninstalled")
 def uninstalled() -> Response:
-    claims = verify_signed_install()
-    body = lifecycle_body()
-    require_issuer(claims, body)
-    tenant = db.session.execute(
-        db.select(Tenant).where(Tenant.client_key == body["clientKey"])).scalar_one_or_none()
+    _, tenant = signed_lifecycle_event()
     if tenant is not None:
         # The data stays, for a re-install; the tenant's requests are refused until then.
         tenant.installed = False

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, g, render_template, request
 
 from ..api.common import is_admin
 from ..connect.auth import require_auth
-from ..errors import ApiError
+from ..errors import ApiError, error_response
 from ..extensions import db
 from ..skills.names import valid_account_id
 from .security import content_security_policy
@@ -92,9 +92,15 @@ def admin() -> str:
 
 
 @bp.errorhandler(ApiError)
-def page_error(err: ApiError) -> tuple[str, int, dict[str, str]]:
-    """A page that cannot be shown says why in the iframe, as HTML, with the error's status."""
+def page_error(err: ApiError) -> Any:
+    """A page that cannot be shown says why in the iframe, as HTML, with the error's status.
+
+    Only for a browser loading the page (it prefers text/html); any other caller gets the
+    contract's JSON error, as from every route.
+    """
     db.session.rollback()
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
+        return error_response(err)
     html = render_template("error.html", title="Skills", status=err.status, message=err.message,
                            connect_js_url=current_app.config["CONNECT_JS_URL"])
     return html, err.status, err.headers
