@@ -5,7 +5,7 @@
 
 Runs on SQLite (a temporary file) and, when DATABASE_URL names a PostgreSQL database, on it too
 (in a schema of its own, dropped at the end: nothing else in that database is touched).
-Prints a table and writes bench/results.json. bench/README.md says what each figure means.
+Prints a table and writes bench/results.json. README.md ("Benchmark") says what each figure means.
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ READ_PATH = "/api/user-skills"
 TREE_PATHS = ("/api/skills-by-account", "/api/skill-tree/experts")
 BULK_PATH = "/api/skills-by-account"
 
-# What we recommend for production on a 2-core machine (bench/README.md, "Serving"), measured here.
+# What we recommend for production on a 2-core machine (README.md, "Benchmark", "Serving"), measured here.
 GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "gthread", "--threads", "4"]
 
 GOALS = {
