@@ -1,17 +1,14 @@
 """Whole-tenant answers cached per process: served only while true, on every process, per tenant."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from addon.api.answers import AnswerCache
-from addon.extensions import db
 
-from .conftest import JiraActions
+from .conftest import JiraActions, recorded_statements
 
 ADMIN = "acc-admin"
 ALICE = "3e63957f-c263-41cd-acda-748560232d49"
@@ -71,20 +68,6 @@ def writer(another_app: Any, jira: JiraActions, tenant: Any) -> Process:
     return Process(another_app(), jira, tenant)
 
 
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    with app.app_context():
-        engine = db.engine
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_every_kind_of_user_skill_write_on_another_process_is_seen_at_once(reader: Process, writer: Process) -> None:
@@ -128,7 +111,7 @@ def test_an_unchanged_answer_is_served_from_memory_after_one_version_read(reader
     writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python", "SQL"]})
     first = {url: reader.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS)}
     for url in (BY_ACCOUNT, EXPERTS):
-        with statements(reader.app) as seen:
+        with recorded_statements(reader.app) as seen:
             again = reader.call("GET", url, sub=ALICE).get_data()
         assert again == first[url]
         assert len(seen) == 1 and "data_version" in seen[0], seen
@@ -141,7 +124,7 @@ def test_a_failed_write_leaves_the_answer_valid_and_the_cache_in_use(reader: Pro
     writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python"]})
     before = reader.call("GET", BY_ACCOUNT, sub=ALICE).get_data()
     writer.call("POST", BY_ACCOUNT, status=400, json={"skillsByAccountId": {ALICE: ["ok"], BOB: [""]}})
-    with statements(reader.app) as seen:
+    with recorded_statements(reader.app) as seen:
         assert reader.call("GET", BY_ACCOUNT, sub=ALICE).get_data() == before
     assert len(seen) == 1
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import copy
 import uuid
-from contextlib import contextmanager
 from typing import Any, Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from addon.connect.auth import hash_api_token
 from addon.extensions import db
@@ -16,7 +15,7 @@ from addon.models import ApiToken, Category, Skill, Tenant, UserSkill
 from addon.skills.catalogue import ensure_skills
 from addon.skills.tree import MAX_DEPTH
 
-from .conftest import JiraActions
+from .conftest import JiraActions, recorded_statements
 
 ADMIN = "acc-admin"
 USER = "acc-user"
@@ -653,7 +652,7 @@ def test_import_of_a_large_tree_is_set_based(app: Flask, site: Site) -> None:
         tree = [{"type": "category", "displayName": f"C{i}", "children": [
             {"type": "category", "displayName": "Sub", "children": [
                 {"type": "skill", "key": f"S{i}-{j}"} for j in range(skills_each)]}]} for i in range(categories)]
-        with counting(app) as statements:
+        with recorded_statements(app) as statements:
             answer = site.ok("PUT", TREE, json={"skillTree": tree})
         assert len(answer["skillTree"]) == categories
         return len(statements)
@@ -664,20 +663,6 @@ def test_import_of_a_large_tree_is_set_based(app: Flask, site: Site) -> None:
 # ---------------------------------------------------------------------------------------------
 # Cost: a constant number of queries whatever the tenant's size
 
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def populate(app: Flask, tenant_id: int, categories: int, skills: int, users: int, per_user: int) -> None:
@@ -719,7 +704,7 @@ def test_the_experts_route_runs_the_same_queries_at_any_size(app: Flask, jira: J
     for site, skills, holdings in ((small, 5, 4), (large, 2000, 5000)):
         for url in (EXPERTS, TREE):
             site.ok("GET", url, sub=USER)  # the tenant cache warmed, as on any busy day
-            with counting(app) as statements:
+            with recorded_statements(app) as statements:
                 body = site.ok("GET", url, sub=USER)
             counts[site.tenant.client_key, url] = len(statements)
             nodes = body["experts"] if url == EXPERTS else body["skillTree"]
