@@ -77,24 +77,25 @@ def installed() -> Response:
     tenant.shared_secret = body["sharedSecret"]
     tenant.base_url = base_url
     tenant.product_type = str(body.get("productType") or "jira")[:32]
-    tenant.installed = True
-    tenant.enabled = True
-    db.session.commit()
-    tenant_cache().forget(tenant.client_key)
-    log.info("installed tenant %s", tenant.client_key)
-    return Response(status=204)
+    return _store_installed(tenant, True)
 
 
 @bp.post("/uninstalled")
 def uninstalled() -> Response:
     _, tenant = signed_lifecycle_event()
-    if tenant is not None:
-        # The data stays, for a re-install; the tenant's requests are refused until then.
-        tenant.installed = False
-        tenant.enabled = False
-        db.session.commit()
-        tenant_cache().forget(tenant.client_key)
-        log.info("uninstalled tenant %s", tenant.client_key)
+    if tenant is None:
+        return Response(status=204)
+    # The data stays, for a re-install; the tenant's requests are refused until then.
+    return _store_installed(tenant, False)
+
+
+def _store_installed(tenant: Tenant, installed: bool) -> Response:
+    """Commit the tenant's install state and drop this process's cached copy of it."""
+    tenant.installed = installed
+    tenant.enabled = installed
+    db.session.commit()
+    tenant_cache().forget(tenant.client_key)
+    log.info("%s tenant %s", "installed" if installed else "uninstalled", tenant.client_key)
     return Response(status=204)
 
 

@@ -1,16 +1,15 @@
 """Users' skills: read, add, remove and bulk replace, set-based, with the contract's answer order.
 
-Writers of one user are serialized (and a bulk update excludes them all) so that concurrent requests
-end in the state some serial order would give; see `lock_users`.
+A tenant's writers are serialized so that concurrent requests end in the state some serial order
+would give; see `lock_users`.
 """
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import Skill, UserSkill
@@ -31,24 +30,13 @@ class SkillsError(ValueError):
         self.too_large = too_large
 
 
-def lock_users(session: Session, tenant_id: int, account_ids: Sequence[str] | None) -> None:
-    """Serialize writers: one user's writers queue behind each other, a bulk update behind everyone.
+def lock_users(session: Session, tenant_id: int) -> None:
+    """Serialize the tenant's writers and mark its cached answers stale (versions.bump).
 
-    PostgreSQL: transaction-scoped advisory locks, shared on the tenant for a single user's change
-    plus exclusive on that user; exclusive on the tenant for a bulk (None). Then, on every database,
-    the tenant's data version is bumped (versions.bump), which marks cached answers stale and locks
-    the tenant's row until commit; on SQLite, which has one writer at a time anyway, taking the
-    write lock first avoids a read-then-upgrade deadlock.
+    The bump is an UPDATE of the tenant's row, held until commit: on PostgreSQL writers of one
+    tenant take turns, so parallel writers on one user end as a serial run would and the
+    500-skill limit holds; SQLite has one writer at a time anyway.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        if account_ids is None:
-            session.execute(text("SELECT pg_advisory_xact_lock(:t, 0)"), {"t": tenant_id})
-        else:
-            session.execute(text("SELECT pg_advisory_xact_lock_shared(:t, 0)"), {"t": tenant_id})
-            for account_id in sorted(set(account_ids)):
-                key = zlib.crc32(account_id.encode()) & 0x7FFFFFFF or 1
-                session.execute(text("SELECT pg_advisory_xact_lock(:t, :k)"), {"t": tenant_id, "k": key})
     versions.bump(session, tenant_id)
 
 
@@ -93,7 +81,7 @@ def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, 
 
 def add_skills(session: Session, tenant_id: int, account_id: str, names: list[str]) -> tuple[list[str], list[str]]:
     """Give the user `names`; returns (added, existing) in request order, spelled as stored."""
-    lock_users(session, tenant_id, [account_id])
+    lock_users(session, tenant_id)
     held_ids = {skill_id for skill_id, _ in _held(session, tenant_id, account_id)}
     catalogue = ensure_skills(session, tenant_id, names)
     added: list[str] = []
@@ -116,7 +104,7 @@ def add_skills(session: Session, tenant_id: int, account_id: str, names: list[st
 
 def remove_skills(session: Session, tenant_id: int, account_id: str, names: list[str]) -> tuple[list[str], list[str]]:
     """Take `names` from the user; returns (removed, missing) in request order, spelled as stored."""
-    lock_users(session, tenant_id, [account_id])
+    lock_users(session, tenant_id)
     held = {skill_id for skill_id, _ in _held(session, tenant_id, account_id)}
     catalogue = find_skills(session, tenant_id, [name_key(n) for n in names])
     removed: list[str] = []
@@ -187,7 +175,7 @@ def parse_bulk(mapping: object) -> dict[str, list[str]]:
 
 def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, list[str]]) -> dict[str, Change]:
     """Make each listed account hold exactly its list; a handful of statements whatever the size."""
-    lock_users(session, tenant_id, None)
+    lock_users(session, tenant_id)
     all_names = {name_key(n): n for names in wanted.values() for n in names}
     catalogue = ensure_skills(session, tenant_id, all_names.values()) if all_names else {}
     held: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # account -> [(row id, skill id, name)]
