@@ -73,8 +73,8 @@ def api_token() -> str | None:
 def verify_connect_jwt(token: str, allow_context: bool) -> Auth:
     """A Jira-signed HS256 token for this request, from the tenant its `iss` names."""
     try:
-        header, unverified = unverified_parts(token)
-        client_key = unverified.get("iss")
+        parts = unverified_parts(token)
+        client_key = parts[1].get("iss")
         if not isinstance(client_key, str) or not client_key:
             raise TokenError("The token names no tenant.")
         cache = tenant_cache()
@@ -87,14 +87,14 @@ def verify_connect_jwt(token: str, allow_context: bool) -> Auth:
             raise TokenError("The add-on is not installed for this tenant.")
         leeway = current_app.config["JWT_LEEWAY_SECONDS"]
         try:
-            claims = verify_hs256(token, tenant.shared_secret, leeway, header)
+            claims = verify_hs256(token, tenant.shared_secret, leeway, parts)
         except TokenError:
             # The secret may have rotated by a re-install handled by another process: look once more.
             fresh = cache.get(client_key, fresh=True)
             if fresh is None or not fresh.installed or fresh.shared_secret == tenant.shared_secret:
                 raise
             tenant = fresh
-            claims = verify_hs256(token, tenant.shared_secret, leeway, header)
+            claims = verify_hs256(token, tenant.shared_secret, leeway, parts)
         expected = query_string_hash(request.method, request_relative_url())
         context = check_qsh(claims, expected, allow_context)
     except TokenError as err:
