@@ -48,11 +48,8 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(instance_path, "skills.sqlite3")
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
-    if "SQLALCHEMY_ENGINE_OPTIONS" not in config:
-        # A database server can drop idle connections (restarts, failovers): check each one before
-        # use. A SQLite file cannot, and the check would be one more statement on every request.
-        server = not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True} if server else {}
+    # A database server's dropped connections are handled by extensions.ping_idle_connections.
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     return config
 
 

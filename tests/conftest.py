@@ -23,7 +23,7 @@ from sqlalchemy import event
 from werkzeug.serving import make_server
 
 from addon import create_app
-from addon.extensions import db
+from addon.extensions import ReadStatement, db
 
 APP_BASE_URL = "https://skills.example.test"
 APP_KEY = "jira-user-skills"
@@ -364,7 +364,11 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
 
 @contextmanager
 def recorded_statements(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine sends inside the block, to count queries."""
+    """Every SQL statement the app's engine sends inside the block, to count queries.
+
+    Through SQLAlchemy's cursor events, and the hot-path ReadStatements, which run on the DBAPI
+    connection directly and so bypass those events.
+    """
     with app.app_context():
         engine = db.engine
     seen: list[str] = []
@@ -372,10 +376,18 @@ def recorded_statements(app: Flask) -> Iterator[list[str]]:
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         seen.append(statement)
 
+    original_rows = ReadStatement.rows
+
+    def recording_rows(self: ReadStatement, params: Any) -> Any:
+        seen.append(self._sql(engine.dialect)[0])
+        return original_rows(self, params)
+
     event.listen(engine, "before_cursor_execute", record)
+    ReadStatement.rows = recording_rows  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        ReadStatement.rows = original_rows  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", record)
 
 

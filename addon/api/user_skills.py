@@ -7,7 +7,7 @@ from flask import Response, jsonify
 
 from ..connect.auth import require_auth
 from ..errors import ApiError
-from ..extensions import db, read_connection
+from ..extensions import db
 from ..skills import user_skills as domain
 from . import bp
 from .answers import cached_json
@@ -34,11 +34,8 @@ def skills_in_body() -> list[str]:
 @require_auth
 def get_user_skills() -> Response:
     account_id = account_id_param()
-    # A connection of its own, not the ORM session: this is the hot read behind every issue panel,
-    # and a session's setup and teardown cost as much as the query.
-    with read_connection() as connection:
-        skills = domain.user_skills(connection, auth().tenant.id, account_id)
-    return jsonify(skills=skills)
+    # Not through the ORM session: this is the hot read behind every issue panel (ReadStatement).
+    return jsonify(skills=domain.user_skills(auth().tenant.id, account_id))
 
 
 @bp.put("/user-skills")

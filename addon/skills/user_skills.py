@@ -9,9 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from ..extensions import ReadStatement
 from ..models import Skill, UserSkill
 from . import versions
 from .catalogue import chunks, ensure_skills, find_skills, insert_ignoring_conflicts
@@ -59,16 +60,15 @@ def clean_skill_list(values: object, what: str = "skills") -> list[str]:
 
 # The read behind every issue panel, built once: a statement built per call costs more to build and
 # to look up in SQLAlchemy's compiled cache than the query costs to run.
-_USER_SKILLS = (
+_USER_SKILLS = ReadStatement(
     select(Skill.name).join(UserSkill, UserSkill.skill_id == Skill.id)
     .where(UserSkill.tenant_id == bindparam("tenant_id"), UserSkill.account_id == bindparam("account_id"))
     .order_by(UserSkill.id))
 
 
-def user_skills(reader: Session | Connection, tenant_id: int, account_id: str) -> list[str]:
-    """The user's skills in the order they were added (a plain Connection is the cheaper reader)."""
-    rows = reader.execute(_USER_SKILLS, {"tenant_id": tenant_id, "account_id": account_id})
-    return list(rows.scalars())
+def user_skills(tenant_id: int, account_id: str) -> list[str]:
+    """The user's skills in the order they were added."""
+    return [name for (name,) in _USER_SKILLS.rows({"tenant_id": tenant_id, "account_id": account_id})]
 
 
 def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, str]]:

@@ -5,12 +5,13 @@ the tenant's row that orders writers); readers compare it with the version an an
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from ..extensions import ReadStatement
 from ..models import Tenant
 
-_CURRENT = select(Tenant.data_version).where(Tenant.id == bindparam("tenant_id"))
+_CURRENT = ReadStatement(select(Tenant.data_version).where(Tenant.id == bindparam("tenant_id")))
 
 
 def bump(session: Session, tenant_id: int) -> None:
@@ -23,6 +24,7 @@ def bump(session: Session, tenant_id: int) -> None:
     session.execute(update(Tenant).where(Tenant.id == tenant_id).values(data_version=Tenant.data_version + 1))
 
 
-def current(reader: Session | Connection, tenant_id: int) -> int | None:
+def current(tenant_id: int) -> int | None:
     """The tenant's committed data version, or None for an unknown tenant."""
-    return reader.execute(_CURRENT, {"tenant_id": tenant_id}).scalar_one_or_none()
+    rows = _CURRENT.rows({"tenant_id": tenant_id})
+    return rows[0][0] if rows else None
