@@ -17,7 +17,7 @@ from flask import current_app, g, request
 from ..errors import ApiError
 from ..extensions import db
 from ..models import ApiToken, Tenant, utcnow
-from .jwt import TokenError, check_qsh, query_string_hash, relative_url, unverified_parts, verify_hs256
+from .jwt import TokenError, check_qsh, relative_path, request_query_string_hash, unverified_parts, verify_hs256
 from .tenants import TenantCache, TenantInfo
 
 API_TOKEN_PREFIX = "jus_"
@@ -50,10 +50,10 @@ def tenant_cache() -> TenantCache:
     return current_app.extensions["tenant_cache"]
 
 
-def request_relative_url() -> str:
-    """This request's path and query relative to APP_BASE_URL's path, as the `qsh` covers it."""
-    query = request.query_string.decode("latin-1")
-    return relative_url(request.script_root + request.path, query, current_app.config["APP_BASE_URL"])
+def request_qsh() -> str:
+    """The `qsh` a token for this request must carry: its path relative to APP_BASE_URL's, and query."""
+    path = relative_path(request.script_root + request.path, current_app.config["APP_BASE_URL"])
+    return request_query_string_hash(request.method, path, request.query_string.decode("latin-1"))
 
 
 def connect_token() -> str | None:
@@ -95,7 +95,7 @@ def verify_connect_jwt(token: str, allow_context: bool) -> Auth:
                 raise
             tenant = fresh
             claims = verify_hs256(token, tenant.shared_secret, leeway, parts)
-        expected = query_string_hash(request.method, request_relative_url())
+        expected = request_qsh()
         context = check_qsh(claims, expected, allow_context)
     except TokenError as err:
         raise unauthorized(str(err)) from None

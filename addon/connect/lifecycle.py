@@ -9,8 +9,8 @@ from flask import Blueprint, Response, current_app, request
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Tenant
-from .auth import connect_token, request_relative_url, tenant_cache, unauthorized, verify_connect_jwt
-from .jwt import TokenError, check_qsh, query_string_hash, unverified_parts, verify_rs256
+from .auth import connect_token, request_qsh, tenant_cache, unauthorized, verify_connect_jwt
+from .jwt import TokenError, check_qsh, unverified_parts, verify_rs256
 from .tenants import host_allowed
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def verify_signed_install() -> dict[str, Any]:
         key = current_app.extensions["install_keys"].get(header.get("kid"))
         base = current_app.config["APP_BASE_URL"]
         claims = verify_rs256(token, key, [base, base + "/"], current_app.config["JWT_LEEWAY_SECONDS"])
-        check_qsh(claims, query_string_hash(request.method, request_relative_url()), allow_context=False)
+        check_qsh(claims, request_qsh(), allow_context=False)
     except TokenError as err:
         raise unauthorized(str(err)) from None
     return claims
