@@ -6,6 +6,7 @@ import traceback
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -75,7 +76,22 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:
         db.session.rollback()
+        if database_unavailable(err):
+            # Lost or refused connections, lock and statement timeouts: the transaction was rolled back.
+            log.warning("database unavailable (%s) on %s %s", type(err).__name__, request.method, request.path)
+            return error_response(ApiError(503, "The database could not be reached; nothing was changed. "
+                                                "Try again in a moment.", headers={"Retry-After": "1"}))
         # The type and the stack only: messages of driver errors can quote bound values (secrets).
         where = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(err.__traceback__))
         log.error("unhandled %s on %s %s\n%s", type(err).__name__, request.method, request.path, where)
         return error_response(ApiError(500, "Something went wrong on our side; nothing was changed."))
+
+
+def database_unavailable(err: BaseException) -> bool:
+    """A transient database failure (PEP 249's OperationalError), through SQLAlchemy or straight from the driver."""
+    if isinstance(err, sa_exc.OperationalError):
+        return True
+    if isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated:
+        return True
+    dbapi = db.engine.dialect.loaded_dbapi
+    return isinstance(err, dbapi.OperationalError)

@@ -123,3 +123,20 @@ def test_idle_connections_dropped_by_the_server_are_replaced_before_use(client, 
     response = jira.request(tenant, "PUT", READ, sub=ALICE, json={"skills": ["Go"]})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert jira.request(tenant, "GET", READ, sub=ALICE).get_json() == {"skills": ["Python", "Go"]}
+
+
+def test_a_write_that_meets_a_dropped_connection_is_a_503_and_changes_nothing(client, jira: JiraActions,
+                                                                               postgres) -> None:
+    tenant = jira.install("tenant-a", admins={ALICE})
+    assert jira.request(tenant, "PUT", READ, sub=ALICE, json={"skills": ["Python"]}).status_code == 200
+    warm_pool(postgres, 1)
+    assert drop_app_connections(postgres) >= 1
+    # Used a moment ago, so not pinged: the write's first statement meets the dead connection.
+    response = jira.request(tenant, "PUT", READ, sub=ALICE, json={"skills": ["Go"]})
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert response.get_json()["error"] == "service_unavailable"
+    assert response.headers["Retry-After"] == "1"
+    assert jira.request(tenant, "GET", READ, sub=ALICE).get_json() == {"skills": ["Python"]}
+    response = jira.request(tenant, "PUT", READ, sub=ALICE, json={"skills": ["Go"]})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert jira.request(tenant, "GET", READ, sub=ALICE).get_json() == {"skills": ["Python", "Go"]}
