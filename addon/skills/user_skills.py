@@ -60,8 +60,11 @@ def clean_skill_list(values: object, what: str = "skills") -> list[str]:
 
 # The read behind every issue panel, built once: a statement built per call costs more to build and
 # to look up in SQLAlchemy's compiled cache than the query costs to run.
+# Each name looked up by primary key (a correlated subquery), not a join: with a join PostgreSQL's
+# planner prefers hashing the tenant's whole catalogue, a read that grows with the catalogue
+# (2,000 skills: 377 us against 195).
 _USER_SKILLS = ReadStatement(
-    select(Skill.name).join(UserSkill, UserSkill.skill_id == Skill.id)
+    select(select(Skill.name).where(Skill.id == UserSkill.skill_id).scalar_subquery())
     .where(UserSkill.tenant_id == bindparam("tenant_id"), UserSkill.account_id == bindparam("account_id"))
     .order_by(UserSkill.id))
 
