@@ -45,14 +45,16 @@ class ReadStatement:
 
     def __init__(self, statement: Select[Any]) -> None:
         self._statement = statement
-        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._compiled: dict[tuple[type, str], tuple[str, tuple[str, ...] | None]] = {}
 
     def _sql(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
-        compiled = self._compiled.get(dialect.name)
+        """The SQL text for `dialect`'s driver, and the order of its parameters if they are positional."""
+        key = (type(dialect), dialect.paramstyle)
+        compiled = self._compiled.get(key)
         if compiled is None:
             statement = self._statement.compile(dialect=dialect)
             order = tuple(statement.positiontup or ()) if dialect.positional else None
-            compiled = self._compiled[dialect.name] = (str(statement), order)
+            compiled = self._compiled[key] = (str(statement), order)
         return compiled
 
     def rows(self, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
