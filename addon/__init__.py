@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from . import config as config_module
-from . import errors, extensions, logs
+from . import database, errors, logs
 from .extensions import db, migrate
 from .jsonio import StrictJSONProvider
 
@@ -23,7 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        extensions.configure_engine(db.engine)
+        database.configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
 
     from .api.answers import AnswerCache

@@ -6,9 +6,9 @@ import traceback
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from .database import database_unavailable
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:
         db.session.rollback()
-        if database_unavailable(err):
+        if database_unavailable(err, db.engine):
             # Lost or refused connections, lock and statement timeouts: the transaction was rolled back.
             log.warning("database unavailable (%s) on %s %s", type(err).__name__, request.method, request.path)
             return error_response(ApiError(503, "The database could not be reached; nothing was changed. "
@@ -86,12 +86,3 @@ def register(app: Flask) -> None:
         log.error("unhandled %s on %s %s\n%s", type(err).__name__, request.method, request.path, where)
         return error_response(ApiError(500, "Something went wrong on our side; nothing was changed."))
 
-
-def database_unavailable(err: BaseException) -> bool:
-    """A transient database failure (PEP 249's OperationalError), through SQLAlchemy or straight from the driver."""
-    if isinstance(err, sa_exc.OperationalError):
-        return True
-    if isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated:
-        return True
-    dbapi = db.engine.dialect.loaded_dbapi
-    return isinstance(err, dbapi.OperationalError)

@@ -23,7 +23,8 @@ from sqlalchemy import event
 from werkzeug.serving import make_server
 
 from addon import create_app
-from addon.extensions import ReadStatement, db
+from addon.database import ReadStatement
+from addon.extensions import db
 
 APP_BASE_URL = "https://skills.example.test"
 APP_KEY = "jira-user-skills"
@@ -378,9 +379,10 @@ def recorded_statements(app: Flask) -> Iterator[list[str]]:
 
     original_rows = ReadStatement.rows
 
-    def recording_rows(self: ReadStatement, params: Any) -> Any:
-        seen.append(self._sql(engine.dialect)[0])
-        return original_rows(self, params)
+    def recording_rows(self: ReadStatement, on: Any, params: Any) -> Any:
+        if on is engine:
+            seen.append(self._sql(engine.dialect)[0])
+        return original_rows(self, on, params)
 
     event.listen(engine, "before_cursor_execute", record)
     ReadStatement.rows = recording_rows  # type: ignore[method-assign]

@@ -35,7 +35,7 @@ def skills_in_body() -> list[str]:
 def get_user_skills() -> Response:
     account_id = account_id_param()
     # Not through the ORM session: this is the hot read behind every issue panel (ReadStatement).
-    return jsonify(skills=domain.user_skills(auth().tenant.id, account_id))
+    return jsonify(skills=domain.user_skills(db.engine, auth().tenant.id, account_id))
 
 
 @bp.put("/user-skills")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Mapping
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import Engine, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
-from ..extensions import ReadStatement
+from ..database import ReadStatement
 from ..models import Skill, UserSkill
 from . import versions
 from .catalogue import chunks, ensure_skills, find_skills, insert_ignoring_conflicts
@@ -41,11 +41,6 @@ def lock_users(session: Session, tenant_id: int) -> None:
     versions.bump(session, tenant_id)
 
 
-def check_account(account_id: str) -> None:
-    if not valid_account_id(account_id):
-        raise SkillsError(f"'{account_id[:140]}' is not a valid account ID.")
-
-
 def clean_skill_list(values: object, what: str = "skills") -> list[str]:
     """A request's list of skill names: cleaned, duplicates (ignoring case) counted once."""
     if not isinstance(values, list):
@@ -69,9 +64,9 @@ _USER_SKILLS = ReadStatement(
     .order_by(UserSkill.id))
 
 
-def user_skills(tenant_id: int, account_id: str) -> list[str]:
+def user_skills(engine: Engine, tenant_id: int, account_id: str) -> list[str]:
     """The user's skills in the order they were added."""
-    return [name for (name,) in _USER_SKILLS.rows({"tenant_id": tenant_id, "account_id": account_id})]
+    return [name for (name,) in _USER_SKILLS.rows(engine, {"tenant_id": tenant_id, "account_id": account_id})]
 
 
 def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, str]]:
@@ -218,11 +213,3 @@ def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, list[str
         connection.execute(insert(UserSkill), new_rows)
     return changes
 
-
-def count_holdings(session: Session, tenant_id: int) -> int:
-    return session.execute(select(func.count()).select_from(UserSkill)
-                           .where(UserSkill.tenant_id == tenant_id)).scalar_one()
-
-
-def accounts_of(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(values))
