@@ -27,20 +27,25 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
 
     from .api.answers import AnswerCache
+    from .auth import API_TOKEN
     from .connect import descriptor, lifecycle
-    from .connect.jira import JiraClient, PermissionChecker
+    from .connect.auth import CONNECT_JWT
+    from .connect.jira import connect_authorizer
     from .connect.keys import InstallKeys
     from .connect.tenants import TenantCache
+    from .jira import JiraClient, PermissionChecker
 
     app.extensions["descriptor"] = descriptor.build(app.config["APP_BASE_URL"], app.config["APP_KEY"])
     app.extensions["install_keys"] = InstallKeys(app.config["CONNECT_KEYS_URL"],
                                                  app.config["INSTALL_KEY_CACHE_SECONDS"])
     app.extensions["tenant_cache"] = TenantCache(app.config["TENANT_CACHE_SECONDS"])
     app.extensions["answers"] = AnswerCache(app.config["ANSWER_CACHE_BYTES"])
-    jira = JiraClient(app.config["APP_KEY"], app.config["JIRA_TIMEOUT_SECONDS"],
-                      app.config["JIRA_MAX_RETRIES"], app.config["JIRA_MAX_RETRY_AFTER_SECONDS"])
-    app.extensions["jira"] = jira
-    app.extensions["permissions"] = PermissionChecker(jira, app.config["PERMISSION_CACHE_SECONDS"])
+    connect_jira = JiraClient(connect_authorizer(app.config["APP_KEY"]), app.config["JIRA_TIMEOUT_SECONDS"],
+                              app.config["JIRA_MAX_RETRIES"], app.config["JIRA_MAX_RETRY_AFTER_SECONDS"])
+    app.extensions["connect_jira"] = connect_jira
+    app.extensions["connect_permissions"] = PermissionChecker(connect_jira, app.config["PERMISSION_CACHE_SECONDS"])
+    # The ways in, tried in this order by addon.auth.require_auth (a front adds its verifier here).
+    app.extensions["verifiers"] = [CONNECT_JWT, API_TOKEN]
 
     app.register_blueprint(descriptor.bp)
     app.register_blueprint(lifecycle.bp)

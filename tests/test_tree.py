@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import insert, select
 
-from addon.connect.auth import hash_api_token
+from addon.skills.tokens import hash_token as hash_api_token
 from addon.extensions import db
 from addon.models import ApiToken, Category, Skill, Tenant, UserSkill
 from addon.skills.catalogue import ensure_skills

@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from ..connect.auth import hash_api_token, new_api_token, require_auth
+from ..auth import caller as auth, require_auth, require_jira_admin_user
+from ..skills.tokens import hash_token as hash_api_token, new_secret as new_api_token
 from ..errors import ApiError
 from ..extensions import db
 from ..models import ApiToken
 from ..skills.names import InvalidName, clean_name
 from . import bp
-from .common import auth, json_body, require_jira_admin_user
+from .common import json_body
 
 MAX_TOKENS_PER_TENANT = 100
 

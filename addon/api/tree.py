@@ -5,14 +5,14 @@ from typing import Any, Callable, TypeVar
 
 from flask import Response, jsonify
 
-from ..connect.auth import require_auth
+from ..auth import caller as auth, require_admin, require_auth
 from ..errors import ApiError
 from ..extensions import db
 from ..skills import tree as domain
 from ..skills.names import InvalidName, clean_name
 from . import bp
 from .answers import cached_json
-from .common import auth, json_body, require_admin
+from .common import json_body
 
 T = TypeVar("T")
 

@@ -5,13 +5,13 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from ..connect.auth import require_auth
+from ..auth import caller as auth, require_admin, require_auth, require_self_or_admin
 from ..errors import ApiError
 from ..extensions import db
 from ..skills import user_skills as domain
 from . import bp
 from .answers import cached_json
-from .common import account_id_param, auth, json_body, require_admin, require_self_or_admin
+from .common import account_id_param, json_body
 
 
 def bad_input(err: domain.SkillsError) -> ApiError:

@@ -6,6 +6,7 @@ import unicodedata
 from typing import Any, Iterable
 
 from ..models import ACCOUNT_ID_MAX, NAME_MAX
+from .errors import InvalidInput
 
 # Atlassian account ids: "5b10ac8d82e05b22cc7d4ef5", "557058:f58131cb-...", and UUIDs in examples.
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_\-]*$")
@@ -17,7 +18,7 @@ _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_\-]*$")
 _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 
 
-class InvalidName(ValueError):
+class InvalidName(InvalidInput):
     """A name breaks the rules; the message says which, for a person."""
 
 
