@@ -219,3 +219,19 @@ class TestBasePathPrefix:
         bad = client.get(PROBE, headers={"Authorization": "JWT " + with_prefix},
                          base_url="http://localhost/skills/")
         assert bad.status_code == 401
+
+
+def test_one_refusal_whether_the_client_key_is_unknown_uninstalled_or_installed(client, jira, tenant_a, caplog):
+    """A caller without the secret cannot learn which client keys are installed (the log may say)."""
+    caplog.set_level("INFO")
+    gone = jira.install("tenant-gone", base_url="https://gone.atlassian.net")
+    jira.uninstall(gone)
+    forged = "a-secret-nobody-was-given-long-enough-for-hs256"
+    answers = []
+    for client_key in ("tenant-a", "tenant-gone", "tenant-never-installed"):
+        response = get(client, PROBE, jira_token("GET", PROBE, client_key, forged))
+        assert_401(response)
+        answers.append((response.status_code, response.json, response.headers.get("WWW-Authenticate")))
+    assert answers[0] == answers[1] == answers[2]
+    assert "tenant-gone" in caplog.text and "not installed" in caplog.text
+    assert "tenant-never-installed" in caplog.text and "unknown" in caplog.text

@@ -152,3 +152,13 @@ def test_token_use_is_written_once_a_minute_and_outside_the_request(app, jira, t
     # A write authenticated by the token (the request's own transaction) still goes through.
     r = jira.client.put(url, json={"skills": ["Go"]}, headers=bearer(token["token"]))
     assert r.status_code == 200 and get(jira, tenant, U1) == ["Go"]
+
+
+def test_a_token_of_an_uninstalled_tenant_is_refused_as_an_unknown_one(jira, tenant):
+    token = create(jira, tenant).json["token"]
+    jira.uninstall(tenant)
+    url = f"/api/user-skills?accountId={U1}"
+    uninstalled = jira.client.get(url, headers=bearer(token))
+    unknown = jira.client.get(url, headers=bearer("jus_" + "x" * 43))
+    assert uninstalled.status_code == unknown.status_code == 401
+    assert uninstalled.json == unknown.json

@@ -721,6 +721,7 @@ def test_the_experts_route_runs_the_same_queries_at_any_size(app: Flask, jira: J
 
 def test_openapi_fragments_cover_every_route_and_refer_to_known_schemas(app: Flask) -> None:
     from addon.api import tree as module
+    from addon.api.schemas import SCHEMAS
     routes = {(rule.rule, method) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/skill-tree")
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(path.replace("{key}", "<key>"), method.upper())
@@ -740,9 +741,11 @@ def test_openapi_fragments_cover_every_route_and_refer_to_known_schemas(app: Fla
                 walk(item)
 
     walk(copy.deepcopy(module.OPENAPI_PATHS))
-    walk(module.OPENAPI_SCHEMAS)
-    names = {ref.rsplit("/", 1)[1] for ref in refs}
-    assert names - set(module.OPENAPI_SCHEMAS) == {"Error"}
+    walk(SCHEMAS)
+    names = {ref.rsplit("/", 1)[1] for ref in refs if ref.startswith("#/components/schemas/")}
+    assert "Error" in SCHEMAS and names - set(SCHEMAS) == set()
+    responses = {ref.rsplit("/", 1)[1] for ref in refs if ref.startswith("#/components/responses/")}
+    assert responses <= {f"E{code}" for code in (400, 401, 403, 404, 413, 415, 503)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,9 +22,13 @@ def json_body() -> dict[str, Any]:
 
 
 def account_id_param() -> str:
-    account_id = request.args.get("accountId")
-    if account_id is None:
+    values = request.args.getlist("accountId")
+    if not values:
         raise ApiError(400, "The query parameter 'accountId' is required.")
+    if len(values) > 1:
+        # Which one would be meant? Proxies and frameworks disagree (first, last, joined): refuse.
+        raise ApiError(400, "Give the query parameter 'accountId' once.")
+    account_id = values[0]
     if not valid_account_id(account_id):
         raise ApiError(400, "'accountId' is not a valid Atlassian account ID.")
     return account_id

@@ -16,19 +16,17 @@ from ..database import ReadStatement
 from ..models import Skill, UserSkill
 from . import versions
 from .catalogue import chunks, ensure_skills, find_skills, insert_ignoring_conflicts
+from .errors import InvalidInput, TooLarge
 from .names import name_key, unique_names, valid_account_id
 
 MAX_SKILLS_PER_USER = 500
 MAX_ACCOUNTS_PER_REQUEST = 10_000
 
 
-class SkillsError(ValueError):
+class SkillsError(InvalidInput):
     """Bad input for the user-skill operations; `details` lists each problem."""
 
-    def __init__(self, message: str, details: list[str] | None = None, too_large: bool = False) -> None:
-        super().__init__(message)
-        self.details = details or []
-        self.too_large = too_large
+    code = "invalid_request"  # the documented user-skill API's code for bad input
 
 
 def lock_users(session: Session, tenant_id: int) -> None:
@@ -46,7 +44,7 @@ def clean_skill_list(values: object, what: str = "skills") -> list[str]:
     if not isinstance(values, list):
         raise SkillsError(f"'{what}' must be an array of skill names.")
     if len(values) > MAX_SKILLS_PER_USER:
-        raise SkillsError(f"At most {MAX_SKILLS_PER_USER} skills may be sent for one user.", too_large=True)
+        raise TooLarge(f"At most {MAX_SKILLS_PER_USER} skills may be sent for one user.")
     names, problems = unique_names(values)
     if problems:
         raise SkillsError("Some skill names are not valid.", problems)
@@ -153,7 +151,7 @@ def parse_bulk(mapping: object) -> dict[str, list[str]]:
     if not isinstance(mapping, dict):
         raise SkillsError("'skillsByAccountId' must be an object mapping account IDs to skill arrays.")
     if len(mapping) > MAX_ACCOUNTS_PER_REQUEST:
-        raise SkillsError(f"At most {MAX_ACCOUNTS_PER_REQUEST} accounts may be sent at once.", too_large=True)
+        raise TooLarge(f"At most {MAX_ACCOUNTS_PER_REQUEST} accounts may be sent at once.")
     wanted: dict[str, list[str]] = {}
     problems: list[str] = []
     too_large = False
@@ -163,11 +161,13 @@ def parse_bulk(mapping: object) -> dict[str, list[str]]:
             continue
         try:
             wanted[account_id] = clean_skill_list(values, f"skillsByAccountId.{account_id}")
-        except SkillsError as err:
-            too_large = too_large or err.too_large
-            problems.extend(f"{account_id}: {d}" for d in (err.details or [str(err)]))
+        except (SkillsError, TooLarge) as err:
+            too_large = too_large or isinstance(err, TooLarge)
+            problems.extend(f"{account_id}: {d}" for d in (err.details or [err.message]))
     if problems:
-        raise SkillsError("The bulk update has errors; nothing was changed.", problems[:100], too_large)
+        # Over a limit anywhere makes the whole request too large (413), as the contract's limits say.
+        raise (TooLarge if too_large else SkillsError)("The bulk update has errors; nothing was changed.",
+                                                       problems[:100])
     return wanted
 
 
