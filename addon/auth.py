@@ -13,7 +13,7 @@ from typing import Any, Callable, TypeVar
 
 from flask import current_app, g, request
 
-from .caller import Caller, TenantInfo
+from .caller import Caller
 from .errors import ApiError
 from .extensions import db
 from .jira import JiraUnavailable
@@ -84,14 +84,13 @@ def verify_api_token(secret: str, _allow_context: bool = True) -> Caller:
     """A tenant API token, looked up in the shared database on every request: revocation is immediate."""
     engine = db.engine
     found = tokens.holder(engine, secret)
-    if found is None or not found.installed:
+    if found is None or not found.tenant.installed:
         if found is not None:
-            log.info("API token %s refused: tenant %s is not installed", found.token_id, found.client_key)
+            log.info("API token %s refused: tenant %s is not installed", found.token_id, found.tenant.client_key)
         # One answer whether the token is unknown or its tenant uninstalled: a guess learns nothing.
         raise unauthorized("The API token is not valid.")
     tokens.record_use(engine, found)
-    tenant = TenantInfo(found.tenant_id, found.client_key, found.shared_secret, found.base_url, found.installed)
-    return Caller(tenant, None, is_api_token=True, token_id=found.token_id)
+    return Caller(found.tenant, None, is_api_token=True, token_id=found.token_id)
 
 
 API_TOKEN = Verifier("api-token", api_token_credential, verify_api_token, is_api_token=True)

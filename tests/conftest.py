@@ -31,9 +31,25 @@ APP_KEY = "jira-user-skills"
 
 
 # ---------------------------------------------------------------------------------------------
-# Atlassian's install-key server, on loopback
+# Servers on loopback: every one is made, has a `url`, and is stopped by its fixture with `stop()`
 
-class KeyServer:
+class LoopbackServer:
+    """An HTTP server on a free loopback port, serving from a thread until `stop()`."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Atlassian's install-key server
+
+class KeyServer(LoopbackServer):
     """Serves PEM public keys at /{kid}, as connect-install-keys.atlassian.com does."""
 
     def __init__(self) -> None:
@@ -60,9 +76,7 @@ class KeyServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.serve(Handler)
 
     def new_key(self) -> tuple[str, rsa.RSAPrivateKey]:
         kid = str(uuid.uuid4())
@@ -74,8 +88,7 @@ class KeyServer:
 def key_server() -> Iterator[KeyServer]:
     server = KeyServer()
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +99,7 @@ def install_key(key_server: KeyServer) -> tuple[str, rsa.RSAPrivateKey]:
 # ---------------------------------------------------------------------------------------------
 # Jira, faked on loopback: checks the add-on's signed calls as Jira does and answers them
 
-class FakeJira:
+class FakeJira(LoopbackServer):
     """Sites at http://127.0.0.1:PORT/site/<clientKey>; each knows its shared secret and its admins.
 
     A call is accepted only with `Authorization: JWT` signed HS256 with the site's secret, `iss` the
@@ -148,9 +161,7 @@ class FakeJira:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.serve(Handler)
 
     def site(self, client_key: str, secret: str, admins: set[str] | None = None) -> str:
         self.sites[client_key] = {"secret": secret, "admins": set(admins or ())}
@@ -170,8 +181,7 @@ class FakeJira:
 def fake_jira_server() -> Iterator[FakeJira]:
     server = FakeJira()
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.stop()
 
 
 @pytest.fixture

@@ -785,3 +785,16 @@ def test_an_unknown_node_type_is_still_refused(app: Flask, site: Site, kind: Any
     response = site.call("PUT", TREE, json={"skillTree": [{"key": "Go", "type": kind}]})
     assert response.status_code == 400 and "type" in " ".join(response.json["details"])
     assert snapshot(app) == before
+
+
+def test_bad_input_is_named_before_permissions_are_asked(app: Flask, site: Site, fake_jira: Any) -> None:
+    """The /api order (addon.api's docstring): authenticate, parse, authorize, act."""
+    design, ux = build_seed_example(site)
+    before, asked = snapshot(app), len(fake_jira.permission_calls())
+    for method, url, body in [("PUT", TREE, {"skillTree": "no"}), ("POST", CATEGORIES, {"displayName": ""}),
+                              ("PATCH", f"{CATEGORIES}/{ux}", {"position": -1}),
+                              ("PUT", f"{CATEGORIES}/{ux}/skills", {"skills": [""]})]:
+        response = site.call(method, url, sub=USER, json=body)
+        assert response.status_code == 400, (method, url, response.get_data(as_text=True))
+    assert len(fake_jira.permission_calls()) == asked
+    assert snapshot(app) == before

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..caller import TenantInfo
 from ..database import as_utc
 from ..models import ApiToken, Tenant, utcnow
 from .errors import InvalidInput, NotFound
@@ -53,14 +54,7 @@ class Holder:
 
     token_id: str
     last_used_at: datetime | None
-    tenant_id: int
-    client_key: str
-    shared_secret: str
-    base_url: str
-    installed: bool
-
-    def __repr__(self) -> str:  # keeps the secret out of logs and tracebacks
-        return f"Holder(token_id={self.token_id!r}, client_key={self.client_key!r})"
+    tenant: TenantInfo
 
 
 def _info(token: ApiToken) -> TokenInfo:
@@ -121,7 +115,7 @@ def holder(engine: Engine, secret: str) -> Holder | None:
     if row is None:
         return None
     token_id, last_used_at, *tenant = row
-    return Holder(token_id, as_utc(last_used_at) if last_used_at is not None else None, *tenant)
+    return Holder(token_id, as_utc(last_used_at) if last_used_at is not None else None, TenantInfo(*tenant))
 
 
 def record_use(engine: Engine, found: Holder, now: datetime | None = None) -> None:
