@@ -280,13 +280,17 @@ def report_tenant(session: Session, tenant: Tenant, reporter: AccountReporter | 
 
 
 def report_all(session: Session, reporter_for: ReporterFor, now: datetime | None = None) -> list[TenantReport]:
-    """Report every installed tenant that is due; one TenantReport a tenant, failures included."""
-    now = now or datetime.now(timezone.utc)
+    """Report every installed tenant that is due; one TenantReport a tenant, failures included.
+
+    `now` pins the clock (tests); otherwise each tenant is judged at the moment its turn comes, as
+    a run that waits out 429s can last a while.
+    """
     tenants = session.execute(select(Tenant).where(Tenant.installed.is_(True)).order_by(Tenant.id)).scalars().all()
     session.expunge_all()  # plain objects from here on: every step below commits
     outcomes: list[TenantReport] = []
     for tenant in tenants:
-        if not claim(session, tenant.id, now):
+        moment = now or datetime.now(timezone.utc)
+        if not claim(session, tenant.id, moment):
             due = tenant.accounts_report_due_at
             outcomes.append(TenantReport(tenant.client_key, skipped=True, next_due=aware(due) if due else None))
             continue
@@ -295,5 +299,5 @@ def report_all(session: Session, reporter_for: ReporterFor, now: datetime | None
         except Exception:  # reported as this tenant's failure by report_tenant
             log.exception("no reporter for tenant %s", tenant.client_key)
             reporter = None
-        outcomes.append(report_tenant(session, tenant, reporter, now))
+        outcomes.append(report_tenant(session, tenant, reporter, moment))
     return outcomes
