@@ -55,5 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
 
     errors.register(app)
+    from . import cli
+    cli.register(app)
     logs.install_redaction()
     return app

@@ -27,6 +27,9 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "TENANT_CACHE_SECONDS": 10,
     # Per process: whole-tenant answers (skills-by-account, experts tree), served while unchanged.
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,
+    # `flask report-accounts` runs from cron, so it may wait longer for Atlassian's 429 than a request.
+    "REPORT_MAX_RETRIES": 3,
+    "REPORT_MAX_RETRY_AFTER_SECONDS": 120.0,
     "TENANT_ALLOW_HTTP": False,  # tests point tenants at a fake Jira on loopback http
 }
 

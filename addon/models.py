@@ -51,6 +51,10 @@ class Tenant(Base):
     # Grows with every change to the tenant's skills, holdings or tree, in the changing transaction
     # (skills.versions.bump); answers built from those tables are cached per process while it holds.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Personal-data reporting (addon/privacy.py): when the tenant's accountIds were last reported to
+    # Atlassian, and the earliest moment the next report may go (Atlassian's Cycle-Period).
+    accounts_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    accounts_report_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     def __repr__(self) -> str:  # never the secret
         return f"<Tenant {self.client_key} installed={self.installed}>"

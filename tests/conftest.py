@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 import os
+import re
 import threading
 import time
 import uuid
@@ -111,6 +112,10 @@ class FakeJira(LoopbackServer):
         self.calls: list[dict[str, Any]] = []
         self.throttle: list[str] = []  # Retry-After values to answer 429 with, one per call
         self.fail_with: int | None = None
+        # Personal-data reporting: accounts Atlassian answers as closed or updated, and its Cycle-Period.
+        self.closed_accounts: set[str] = set()
+        self.updated_accounts: set[str] = set()
+        self.cycle_period: str | None = None
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -156,7 +161,29 @@ class FakeJira(LoopbackServer):
                     admin = body.get("accountId") in site["admins"] and "ADMINISTER" in body.get("globalPermissions", [])
                     return self._answer(200, {"globalPermissions": ["ADMINISTER"] if admin else [],
                                               "projectPermissions": []})
+                if relative.split("?")[0] == "/rest/atlassian-connect/latest/report-accounts":
+                    return self._report_accounts(call, raw)
                 return self._answer(404, {"errorMessages": ["not faked"]})
+
+            def _report_accounts(self, call: dict[str, Any], raw: bytes) -> None:
+                """As the user-privacy guide describes: at most 90 accounts, each an accountId and an
+                RFC 3339 updatedAt; 200 with the closed and updated ones, or 204 when there are none."""
+                body = json.loads(raw or b"{}")
+                call["body"] = body
+                accounts = body.get("accounts") if isinstance(body, dict) else None
+                if not isinstance(accounts, list) or not 0 < len(accounts) <= 90 or not all(
+                        isinstance(a, dict) and set(a) == {"accountId", "updatedAt"} and isinstance(a["accountId"], str)
+                        and isinstance(a["updatedAt"], str)
+                        and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", a["updatedAt"])
+                        for a in accounts):
+                    return self._answer(400, {"errorMessages": ["bad report"]})
+                headers = {"Cycle-Period": fake.cycle_period} if fake.cycle_period else {}
+                answers = [{"accountId": a["accountId"], "status": status} for a in accounts
+                           for status, ids in (("closed", fake.closed_accounts), ("updated", fake.updated_accounts))
+                           if a["accountId"] in ids]
+                if not answers:
+                    return self._answer(204, None, headers)
+                return self._answer(200, {"accounts": answers}, headers)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -172,6 +199,9 @@ class FakeJira(LoopbackServer):
         self.calls.clear()
         self.throttle.clear()
         self.fail_with = None
+        self.closed_accounts.clear()
+        self.updated_accounts.clear()
+        self.cycle_period = None
 
     def permission_calls(self) -> list[dict[str, Any]]:
         return [c for c in self.calls if c["path"].endswith("/rest/api/3/permissions/check")]

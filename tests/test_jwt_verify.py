@@ -22,7 +22,7 @@ from addon.connect.jwt import TokenError, verify_hs256
 SECRET = "s" * 40
 OTHER_SECRET = "o" * 40
 LEEWAY = 30
-REQUIRED = ["exp", "iss", "qsh"]
+REQUIRED = ["exp", "iat", "iss", "qsh"]
 
 # Seconds from now, none within 3 s of 0 or of the leeway on either side.
 OFFSETS = st.sampled_from([-86400, -300, -35, -35, -27, -27, -10, 10, 27, 27, 35, 35, 300, 86400])
@@ -56,9 +56,9 @@ def tokens(draw):
     now = int(time.time())
     claims: dict = {}
     for name, usual in (("exp", 120), ("iat", 0), ("nbf", -5)):
-        if name == "exp" and rarely(draw):
+        if name in ("exp", "iat") and rarely(draw):
             continue  # missing
-        if name == "exp" or draw(st.booleans()):
+        if name in ("exp", "iat") or draw(st.booleans()):
             kind, offset = draw(TIME_VALUES) if draw(st.sampled_from([False, False, True])) else ("int", usual)
             claims[name] = now + offset if kind == "int" else float(now) + offset
     for name in ("iss", "qsh"):
@@ -67,7 +67,7 @@ def tokens(draw):
     for name in ("sub", "jti"):
         if draw(st.booleans()):
             claims[name] = draw(st.integers(-5, 5)) if rarely(draw) else draw(st.text(max_size=20))
-    if draw(st.booleans()):
+    if rarely(draw):
         claims["aud"] = draw(st.sampled_from(["x", ["x", "y"]]))
     alg = draw(st.sampled_from(["HS512", "RS256", "none"])) if rarely(draw) else "HS256"
     header = {"alg": alg, "typ": "JWT"}
@@ -86,7 +86,7 @@ def tokens(draw):
 def pyjwt_accepts(token: str) -> bool:
     try:
         jwt.decode(token, SECRET, algorithms=["HS256"], leeway=LEEWAY,
-                   options={"require": REQUIRED, "verify_aud": False})
+                   options={"require": REQUIRED})
     except jwt.PyJWTError:
         return False
     except (ValueError, TypeError):  # PyJWT lets some malformed input through as these
@@ -189,3 +189,75 @@ def test_wrong_secret_and_other_algorithms():
     assert not ours_accepts(make_token({"alg": "HS512", "typ": "JWT"}, claims, SECRET))
     unsigned = b64(b'{"alg":"none"}') + "." + b64(json.dumps(claims).encode()) + "."
     assert not ours_accepts(unsigned)
+
+
+def noncanonical(segment: str) -> str:
+    """Another spelling of the same bytes: the last character with its unused bits set."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    assert len(segment) % 4 in (2, 3)
+    for c in alphabet:
+        other = segment[:-1] + c
+        if c != segment[-1] and base64.urlsafe_b64decode(other + "=" * (-len(other) % 4)) == \
+                base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)):
+            return other
+    raise AssertionError("no other spelling")
+
+
+def sign_segments(head: str, body: str, secret: str = SECRET) -> str:
+    signing_input = f"{head}.{body}"
+    return signing_input + "." + b64(hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest())
+
+
+@pytest.mark.parametrize("pad", ["", "x", "xy"])
+def test_claims_segment_must_be_canonical_base64url(pad):
+    # Signed over the non-canonical spelling, so only the encoding check can refuse it.
+    claims = claims_now(pad=pad)
+    head = b64(json.dumps(header()).encode())
+    body = b64(json.dumps(claims).encode())
+    if len(body) % 4 == 0:
+        claims["pad"] += "z"
+        body = b64(json.dumps(claims).encode())
+    assert ours_accepts(sign_segments(head, body)) and pyjwt_accepts(sign_segments(head, body))
+    token = sign_segments(head, noncanonical(body))
+    assert not pyjwt_accepts(token)
+    assert not ours_accepts(token)
+
+
+def test_header_segment_must_be_canonical_base64url():
+    head = b64(json.dumps({"alg": "HS256", "typ": "JWT", "k": ""}).encode())
+    if len(head) % 4 == 0:
+        head = b64(json.dumps({"alg": "HS256", "typ": "JWT", "k": "a"}).encode())
+    body = b64(json.dumps(claims_now()).encode())
+    assert ours_accepts(sign_segments(head, body))
+    token = sign_segments(noncanonical(head), body)
+    assert not pyjwt_accepts(token)
+    assert not ours_accepts(token)
+
+
+def test_iat_is_required():
+    token = make_token(header(), claims_now(iat=None), SECRET)
+    assert not pyjwt_accepts(token)
+    with pytest.raises(TokenError, match="'iat'"):
+        verify_hs256(token, SECRET, LEEWAY)
+
+
+@pytest.mark.parametrize("aud", ["other-app", ["other-app"], "", [], None, 7, [7]])
+def test_audience_of_another_app_is_refused(aud):
+    token = make_token(header(), {**claims_now(), "aud": aud}, SECRET)
+    with pytest.raises(TokenError):
+        verify_hs256(token, SECRET, LEEWAY)
+    with pytest.raises(TokenError):
+        verify_hs256(token, SECRET, LEEWAY, audiences=("jira-user-skills",))
+
+
+def test_audience_refused_as_pyjwt_refuses_it_when_none_is_expected():
+    token = make_token(header(), {**claims_now(), "aud": "jira-user-skills"}, SECRET)
+    assert not pyjwt_accepts(token)
+    assert not ours_accepts(token)
+
+
+@pytest.mark.parametrize("aud", ["jira-user-skills", ["other-app", "jira-user-skills"]])
+def test_audience_naming_this_app_is_accepted_when_expected(aud):
+    token = make_token(header(), {**claims_now(), "aud": aud}, SECRET)
+    assert verify_hs256(token, SECRET, LEEWAY, audiences=("jira-user-skills",))["iss"] == "tenant"
+    jwt.decode(token, SECRET, algorithms=["HS256"], audience="jira-user-skills", options={"require": REQUIRED})

@@ -27,7 +27,10 @@ MAX_TOKEN_LENGTH = 8192
 _HS256_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}")
 # Header parameters that change how a token is read (RFC 7515 4.1.11, RFC 7797): we implement none.
 _UNSUPPORTED_HEADER = ("crit", "b64", "jku", "jwk", "x5u", "x5c")
-HS256_REQUIRED = ("exp", "iss", "qsh")
+# Jira puts `iat` in every token it signs (context tokens included); one without it is not Jira's.
+HS256_REQUIRED = ("exp", "iat", "iss", "qsh")
+_B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_B64URL_INDEX = {c: i for i, c in enumerate(_B64URL)}
 
 
 class TokenError(Exception):
@@ -136,9 +139,25 @@ def _decode(token: str, key: Any, algorithm: str, leeway: int, audience: list[st
         raise TokenError("The token's signature does not verify.") from None
 
 
+def canonical_base64url(segment: str) -> bool:
+    """Whether `segment` is the one base64url spelling (no padding) of the bytes it decodes to.
+
+    Other spellings exist where the last character carries unused bits, or the length leaves a
+    lone character; they decode to the same bytes, so a signature made over one of them would
+    let the same claims travel in several forms. PyJWT refuses them ("Invalid payload padding").
+    """
+    extra = len(segment) % 4
+    if extra == 1:
+        return False
+    if extra == 0 or not segment:
+        return True
+    unused_bits = 0x0F if extra == 2 else 0x03
+    return _B64URL_INDEX.get(segment[-1], 1) & unused_bits == 0
+
+
 def verify_hs256(token: str, shared_secret: str, leeway: int,
                  parts: tuple[dict[str, Any], dict[str, Any]] | None = None,
-                 now: float | None = None) -> dict[str, Any]:
+                 now: float | None = None, audiences: tuple[str, ...] = ()) -> dict[str, Any]:
     """Claims of a Connect token from Jira, signed with the tenant's shared secret.
 
     `parts` is what `unverified_parts` gave for this token when the caller already parsed it.
@@ -146,9 +165,14 @@ def verify_hs256(token: str, shared_secret: str, leeway: int,
     again and merges its options each time, several times the cost of the check itself. The checks
     are PyJWT's, stricter where it is lenient (tests compare the two on generated tokens):
     the token must be canonical base64url, times must be JSON numbers, and the signature is compared
-    in constant time over its canonical encoding.
+    in constant time over its canonical encoding. `iat` is required, and an `aud` claim is refused
+    unless it names one of `audiences` (Jira sends none; PyJWT refuses any `aud` it was not told to
+    expect).
     """
     if not isinstance(token, str) or _HS256_SHAPE.fullmatch(token) is None:
+        raise TokenError("The token is malformed.")
+    header_part, claims_part, _ = token.split(".")
+    if not (canonical_base64url(claims_part) and canonical_base64url(header_part)):
         raise TokenError("The token is malformed.")
     header, claims = parts if parts is not None else unverified_parts(token)
     if header.get("alg") != HS256:
@@ -161,7 +185,20 @@ def verify_hs256(token: str, shared_secret: str, leeway: int,
     if not hmac.compare_digest(expected, signature.encode("ascii")):
         raise TokenError("The token's signature does not verify.")
     check_claims(claims, leeway, HS256_REQUIRED, now)
+    check_audience(claims, audiences)
     return claims
+
+
+def check_audience(claims: dict[str, Any], audiences: tuple[str, ...]) -> None:
+    """An `aud` claim, when present, must name this app: a string or a list of strings, one of `audiences`."""
+    if "aud" not in claims:
+        return
+    aud = claims["aud"]
+    named = [aud] if isinstance(aud, str) else aud
+    if not isinstance(named, list) or not all(isinstance(item, str) for item in named):
+        raise TokenError("The token's 'aud' claim is malformed.")
+    if not any(item in audiences for item in named):
+        raise TokenError("The token was issued for another app.")
 
 
 def _numeric_date(claims: dict[str, Any], name: str) -> float:

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 import threading
 import time
 from urllib.parse import urlsplit
+
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from ..caller import TenantInfo
 from ..extensions import db
@@ -49,16 +53,38 @@ def load(client_key: str) -> TenantInfo | None:
     return TenantInfo(row.id, row.client_key, row.shared_secret, row.base_url, row.installed)
 
 
+# A tenant base URL as Jira sends it: scheme, a host of DNS labels (or a dotted IPv4 address),
+# an optional port and path. Nothing else: no user info, query, fragment, percent-escapes,
+# backslashes or white space, each of which some URL parser reads differently from another.
+_BASE_URL = re.compile(
+    r"(?P<scheme>https?)://"
+    r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+    r"(?P<path>(?:/[A-Za-z0-9._~-]*)*)")
+
+
 def host_allowed(base_url: str, patterns: list[str], allow_http: bool = False) -> bool:
-    """Whether a tenant's baseUrl is https (or loopback http in tests) on a host TENANT_HOSTS allows."""
+    """Whether a tenant's baseUrl is https (or loopback http in tests) on a host TENANT_HOSTS allows.
+
+    The host checked must be the host the HTTP client will connect to: `https://evil.com\\.atlassian.net`
+    reads as a subdomain of atlassian.net to `urlsplit` but as evil.com to urllib3 (under requests).
+    So the URL must be made of host-name characters only, and the standard library's and urllib3's
+    parses must agree on scheme, host and port.
+    """
+    match = _BASE_URL.fullmatch(base_url) if isinstance(base_url, str) else None
+    if match is None:
+        return False
+    scheme = match["scheme"].lower()
+    if scheme != "https" and not (allow_http and scheme == "http"):
+        return False
     try:
-        parts = urlsplit(base_url)
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
+        ours = urlsplit(base_url)
+        theirs = parse_url(base_url)
+        ours_port = ours.port
+    except (ValueError, LocationParseError):
         return False
-    if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
-        return False
-    if not host or parts.username or parts.password:
+    host = (ours.hostname or "").lower()
+    if not host or host != (theirs.host or "").lower() or ours_port != theirs.port \
+            or ours.scheme.lower() != (theirs.scheme or "").lower() or ours.username or theirs.auth:
         return False
     return any(fnmatch.fnmatchcase(host, pattern) for pattern in patterns)

@@ -1,0 +1,47 @@
+"""Flask CLI commands: `flask --app app report-accounts`."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from . import privacy
+from .connect.jira import connect_authorizer
+from .connect.privacy import connect_reporter
+from .extensions import db
+from .jira import JiraClient
+from .models import Tenant
+
+
+@click.command("report-accounts")
+@with_appcontext
+def report_accounts_command() -> None:
+    """Report every due tenant's stored accountIds to Atlassian and erase the closed ones (run by cron)."""
+    config = current_app.config
+    client = JiraClient(connect_authorizer(config["APP_KEY"]), config["JIRA_TIMEOUT_SECONDS"], config["REPORT_MAX_RETRIES"],
+                        config["REPORT_MAX_RETRY_AFTER_SECONDS"])
+    # A front other than Connect (Forge) registers a function giving its reporter for its own
+    # tenants and None for others: app.extensions["account_reporters"].append(fn).
+    others = list(current_app.extensions.get("account_reporters", []))
+
+    def reporter_for(tenant: Tenant) -> privacy.AccountReporter | None:
+        for other in others:
+            reporter = other(tenant)
+            if reporter is not None:
+                return reporter
+        return connect_reporter(client, tenant)
+
+    outcomes = privacy.report_all(db.session, reporter_for)
+    for outcome in outcomes:
+        click.echo(outcome.line(), err=outcome.failed)
+    failed = [outcome.client_key for outcome in outcomes if outcome.failed]
+    if failed:
+        click.echo(f"report-accounts: {len(failed)} of {len(outcomes)} tenants could not be reported.", err=True)
+        sys.exit(1)
+    click.echo(f"report-accounts: {len(outcomes)} tenants, none failed.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(report_accounts_command)
