@@ -194,3 +194,28 @@ class ForgeActions:
 @pytest.fixture
 def forge(client: FlaskClient, forge_key: tuple[str, rsa.RSAPrivateKey], fake_jira: FakeJira) -> ForgeActions:
     return ForgeActions(client, forge_key, fake_jira)
+
+
+@pytest.fixture
+def extra_blueprints() -> list[Any]:
+    from .probe import bp
+    return [bp]
+
+
+def snapshot(app: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the tables a Forge call can change, to show that a refused call changed nothing."""
+    from addon.extensions import db
+    from addon.models import ForgeInstallation, Tenant, UserSkill
+
+    with app.app_context():
+        return {
+            "tenants": [tuple(r) for r in db.session.execute(db.select(
+                Tenant.id, Tenant.client_key, Tenant.cloud_id, Tenant.installed, Tenant.forge_installed)
+                .order_by(Tenant.id))],
+            "installations": [tuple(r) for r in db.session.execute(db.select(
+                ForgeInstallation.installation_id, ForgeInstallation.tenant_id, ForgeInstallation.installed,
+                ForgeInstallation.system_token, ForgeInstallation.api_base_url)
+                .order_by(ForgeInstallation.installation_id))],
+            "user_skills": [tuple(r) for r in db.session.execute(db.select(
+                UserSkill.tenant_id, UserSkill.account_id, UserSkill.skill_id).order_by(UserSkill.id))],
+        }
