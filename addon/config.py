@@ -31,6 +31,8 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     # Per process: whole-tenant answers (skills-by-account, experts tree), served while unchanged.
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,
     "TENANT_ALLOW_HTTP": False,  # tests point tenants at a fake Jira on loopback http
+    # A Connect install without `cloudId` asks the site's /_edge/tenant_info this long; 0: never asks.
+    "TENANT_INFO_TIMEOUT_SECONDS": 3.0,
     "FORGE_JWKS_TIMEOUT_SECONDS": 5.0,
     # Forge's keys are re-read this often; a token naming an unknown key re-reads them at most once a minute.
     "FORGE_JWKS_MAX_AGE_SECONDS": 3600,

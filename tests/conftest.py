@@ -258,6 +258,9 @@ def make_config(database_url: str, key_server_url: str, **overrides: Any) -> dic
         "TENANT_HOSTS": "*.atlassian.net,127.0.0.1",
         "TENANT_ALLOW_HTTP": True,
         "JIRA_MAX_RETRY_AFTER_SECONDS": 2.0,
+        # Installs on *.atlassian.net hosts must not reach the internet; tests that need the site's
+        # cloudId from /_edge/tenant_info turn it on for sites of the fake Jira.
+        "TENANT_INFO_TIMEOUT_SECONDS": 0,
     }
     config.update(overrides)
     return config
@@ -348,13 +351,19 @@ class JiraActions:
         self.fake = fake
 
     def install(self, client_key: str = "tenant-a", base_url: str | None = None,
-                secret: str | None = None, expect: int = 204, admins: set[str] | None = None) -> Tenant:
-        """Install a tenant; without a base_url its site is on the fake Jira, with `admins` as ADMINISTER."""
+                secret: str | None = None, expect: int = 204, admins: set[str] | None = None,
+                cloud_id: str | None = None, cloud_id_in_body: bool = True) -> Tenant:
+        """Install a tenant; without a base_url its site is on the fake Jira, with `admins` as ADMINISTER.
+
+        `cloud_id` names the site: in the install body, or else only at its /_edge/tenant_info.
+        """
         secret = secret or "secret-" + uuid.uuid4().hex + uuid.uuid4().hex
         if base_url is None:
-            base_url = self.fake.site(client_key, secret, admins)
+            base_url = self.fake.site(client_key, secret, admins, cloud_id)
         body = {"key": APP_KEY, "clientKey": client_key, "sharedSecret": secret, "baseUrl": base_url,
                 "productType": "jira", "eventType": "installed"}
+        if cloud_id and cloud_id_in_body:
+            body["cloudId"] = cloud_id
         token = install_token(self.private_key, self.kid, client_key)
         response = self.client.post("/lifecycle/installed", json=body, headers={"Authorization": "JWT " + token})
         assert response.status_code == expect, response.get_data(as_text=True)

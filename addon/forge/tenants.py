@@ -164,12 +164,17 @@ def _keep_up_to_date(session: Session, tenant: ForgeTenant, invocation: Invocati
 
 
 def _fill_cloud_id(session: Session, tenant: ForgeTenant, cloud_id: str) -> ForgeTenant:
+    if _site_tenant(session, cloud_id) is not None:
+        # Another tenant already is that site (its Connect tenant): two tenants are not merged here,
+        # and this is seen on every call of the installation, so it is not a warning each time.
+        log.debug("Forge installation %s names site %s, which another tenant holds",
+                  tenant.installation_id, cloud_id)
+        return tenant
     try:
         session.execute(update(Tenant).where(Tenant.id == tenant.id, Tenant.cloud_id.is_(None))
                         .values(cloud_id=cloud_id))
         session.commit()
-    except IntegrityError:
-        # Another tenant already is that site (its Connect tenant): two tenants cannot be merged here.
+    except IntegrityError:  # the site's tenant was made meanwhile
         session.rollback()
         log.warning("Forge installation %s names site %s, which another tenant holds; left as it is",
                     tenant.installation_id, cloud_id)

@@ -106,7 +106,8 @@ def forge_key(jwks_server_session: JwksServer) -> tuple[str, rsa.RSAPrivateKey]:
 def app_config(database_url: str, key_server: Any, jwks_server: JwksServer,
                forge_key: tuple[str, rsa.RSAPrivateKey]) -> dict[str, Any]:
     """The Forge front on: our app id, and Forge's keys at the loopback JWKS server."""
-    return make_config(database_url, key_server.url, FORGE_APP_ID=APP_UUID, FORGE_JWKS_URL=jwks_server.url)
+    return make_config(database_url, key_server.url, FORGE_APP_ID=APP_UUID, FORGE_JWKS_URL=jwks_server.url,
+                       TENANT_INFO_TIMEOUT_SECONDS=2.0)
 
 
 def fit_claims(installation_id: str, api_base_url: str, cloud_id: str | None = None,
