@@ -169,3 +169,106 @@ def test_site_ari_of_a_lifecycle_event() -> None:
     assert fit.cloud_id_of_site_ari(f"ari:cloud:jira::site/{CLOUD}") == CLOUD
     assert fit.cloud_id_of_site_ari("ari:cloud:jira::site/../x") is None
     assert fit.cloud_id_of_site_ari(None) is None
+
+
+# ------------------------------------------------------------------------------------------------
+# The RS256 check is written out (it runs on every Forge call): it must refuse all PyJWT refuses.
+
+def pyjwt_accepts(token: str, now: float) -> bool:
+    try:
+        jwt.decode(token, PRIVATE.public_key(), algorithms=["RS256"], audience=APP_ARI, issuer=fit.ISSUER,
+                   leeway=30, options={"require": ["exp", "iss", "aud"]})
+    except jwt.PyJWTError:
+        return False
+    return True
+
+
+def ours_accepts(token: str, now: float) -> bool:
+    try:
+        fit.verify_rs256(token, PRIVATE.public_key(), APP_ARI, 30, now=now)
+    except FitRefused:
+        return False
+    return True
+
+
+def generated_tokens() -> list[str]:
+    import random
+    rng = random.Random(11)
+    now = int(time.time())
+    tokens = []
+    for n in range(300):
+        payload: dict[str, Any] = {"iss": fit.ISSUER, "aud": APP_ARI, "exp": now + 300}
+        choice = rng.randrange(12)
+        if choice == 0:
+            # Well inside or outside the leeway: PyJWT reads its own clock, later than ours.
+            payload["exp"] = now - rng.choice([0, 10, 3600])
+        elif choice == 1:
+            payload["nbf"] = now + rng.choice([0, 10, 3600])
+        elif choice == 2:
+            payload["iat"] = now + rng.choice([0, 10, 3600])
+        elif choice == 3:
+            payload["aud"] = rng.choice([[APP_ARI], ["other", APP_ARI], ["other"], "other", APP_ARI + "x"])
+        elif choice == 4:
+            payload["iss"] = rng.choice(["forge/invocation-tokens", "", "Forge/invocation-token"])
+        elif choice == 5:
+            del payload[rng.choice(["exp", "iss", "aud"])]
+        elif choice == 6:
+            payload["exp"] = rng.choice([now + 300.5, now - 300.5])
+        token = jwt.encode(payload, PRIVATE, algorithm="RS256", headers={"kid": KID})
+        if choice == 7:  # a changed payload under the old signature
+            head, _, sig = token.split(".")
+            token = head + "." + b64(json.dumps({**payload, "aud": APP_ARI, "x": n}).encode()) + "." + sig
+        elif choice == 8:  # a flipped signature byte
+            head, body, sig = token.split(".")
+            raw = bytearray(base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4)))
+            raw[rng.randrange(len(raw))] ^= 1 << rng.randrange(8)
+            token = head + "." + body + "." + b64(bytes(raw))
+        elif choice == 9:  # signed by another key
+            token = jwt.encode(payload, OTHER, algorithm="RS256", headers={"kid": KID})
+        tokens.append(token)
+    return tokens
+
+
+def test_the_written_out_rs256_check_refuses_whatever_pyjwt_refuses() -> None:
+    now = time.time()
+    accepted = 0
+    for token in generated_tokens():
+        ours, theirs = ours_accepts(token, now), pyjwt_accepts(token, now)
+        # Ours may be stricter (non-canonical encodings, string times), never more lenient.
+        assert not ours or theirs, token
+        assert ours == theirs, token  # on these tokens, where neither is at its edge, they agree
+        accepted += ours
+    assert 50 < accepted < 250  # both outcomes were exercised
+
+
+@pytest.mark.parametrize(("claim", "offset", "accepted"), [
+    ("exp", -29, True), ("exp", -30, False), ("exp", -31, False),
+    ("nbf", 30, True), ("nbf", 31, False), ("iat", 30, True), ("iat", 31, False)])
+def test_the_leeway_edges(claim: str, offset: int, accepted: bool) -> None:
+    now = 1_800_000_000
+    payload: dict[str, Any] = {"iss": fit.ISSUER, "aud": APP_ARI, "exp": now + 300, claim: now + offset}
+    token = jwt.encode(payload, PRIVATE, algorithm="RS256", headers={"kid": KID})
+    assert ours_accepts(token, now) is accepted
+
+
+@pytest.mark.parametrize("mutate", ["padding", "non-canonical last char", "string exp", "bool exp", "aud of numbers"])
+def test_the_written_out_check_is_stricter_than_pyjwt_where_it_is_lenient(mutate: str) -> None:
+    now = int(time.time())
+    payload: dict[str, Any] = {"iss": fit.ISSUER, "aud": APP_ARI, "exp": now + 300}
+    if mutate == "string exp":
+        payload["exp"] = str(now + 300)
+    elif mutate == "bool exp":
+        payload["exp"] = True
+    elif mutate == "aud of numbers":
+        payload["aud"] = [APP_ARI, 5]
+    token = jwt.encode(payload, PRIVATE, algorithm="RS256", headers={"kid": KID})
+    head, body, sig = token.split(".")
+    if mutate == "padding":
+        token = f"{head}.{body}.{sig}=="
+    elif mutate == "non-canonical last char":
+        # The last base64 character carries unused bits; another value of them decodes the same.
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        last = alphabet.index(sig[-1])
+        token = f"{head}.{body}.{sig[:-1]}{alphabet[last ^ 1]}"
+    with pytest.raises(FitRefused):
+        fit.verify_rs256(token, PRIVATE.public_key(), APP_ARI, 30)
