@@ -53,6 +53,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     from .pages import bp as pages_bp
     app.register_blueprint(pages_bp)
+    from . import forge
+    forge.init_app(app)
 
     errors.register(app)
     from . import cli

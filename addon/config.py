@@ -13,6 +13,9 @@ ENV_DEFAULTS: dict[str, str] = {
     "TENANT_HOSTS": "*.atlassian.net,*.jira.com,*.jira-dev.com",
     "PORT": "3000",
     "CONNECT_JS_URL": "https://connect-cdn.atl-paas.net/all.js",
+    # Empty: the Forge front is off and every Forge Invocation Token gets 401.
+    "FORGE_APP_ID": "",
+    "FORGE_JWKS_URL": "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json",
 }
 
 # Settings that are not part of the contract's outside, with their defaults.
@@ -31,6 +34,12 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "REPORT_MAX_RETRIES": 3,
     "REPORT_MAX_RETRY_AFTER_SECONDS": 120.0,
     "TENANT_ALLOW_HTTP": False,  # tests point tenants at a fake Jira on loopback http
+    # A Connect install without `cloudId` asks the site's /_edge/tenant_info this long; 0: never asks.
+    "TENANT_INFO_TIMEOUT_SECONDS": 3.0,
+    "FORGE_JWKS_TIMEOUT_SECONDS": 5.0,
+    # Forge's keys are re-read this often; a token naming an unknown key re-reads them at most once a minute.
+    "FORGE_JWKS_MAX_AGE_SECONDS": 3600,
+    "FORGE_JWKS_MIN_REFETCH_SECONDS": 60,
 }
 
 
@@ -45,6 +54,7 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
         config.update(test_config)
     config["APP_BASE_URL"] = str(config["APP_BASE_URL"]).rstrip("/")
     config["CONNECT_KEYS_URL"] = str(config["CONNECT_KEYS_URL"]).rstrip("/")
+    config["FORGE_APP_ID"] = str(config["FORGE_APP_ID"] or "").strip()
     if isinstance(config["TENANT_HOSTS"], str):
         config["TENANT_HOSTS"] = [h.strip().lower() for h in config["TENANT_HOSTS"].split(",") if h.strip()]
     config["PORT"] = int(config["PORT"])

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timezone
 
 from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants room for many rows.
@@ -35,16 +35,24 @@ class Base(DeclarativeBase):
 
 
 class Tenant(Base):
-    """A Jira site that installed the add-on (one Connect `clientKey`)."""
+    """A Jira site that installed the add-on: through Connect (a `clientKey`), Forge, or both.
+
+    The site is the same whichever front it came through: `cloud_id` joins a Forge installation to
+    the site's Connect tenant. The Connect columns are empty for a site that only has the Forge app.
+    """
 
     __tablename__ = "tenants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_key: Mapped[str] = mapped_column(String(255), unique=True)
-    shared_secret: Mapped[str] = mapped_column(String(255))
-    base_url: Mapped[str] = mapped_column(String(255))
+    client_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+    shared_secret: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    base_url: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Atlassian's id of the site; unknown for Connect tenants installed before it was recorded.
+    cloud_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     product_type: Mapped[str] = mapped_column(String(32), default="jira")
-    installed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Each front has its own flag: uninstalling one must not refuse the other's callers.
+    installed: Mapped[bool] = mapped_column(Boolean, default=True)  # the Connect add-on
+    forge_installed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -57,7 +65,32 @@ class Tenant(Base):
     accounts_report_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     def __repr__(self) -> str:  # never the secret
-        return f"<Tenant {self.client_key} installed={self.installed}>"
+        return (f"<Tenant {self.client_key or self.cloud_id} installed={self.installed} "
+                f"forge_installed={self.forge_installed}>")
+
+
+class ForgeInstallation(Base):
+    """One installation of the Forge app (`app.installationId` of its tokens), serving a tenant.
+
+    A row, not columns of Tenant, because a site can uninstall the Forge app and install it again
+    under a new installation id: the old one must stay refused while the new one sees the site's data.
+    """
+
+    __tablename__ = "forge_installations"
+
+    installation_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    api_base_url: Mapped[str] = mapped_column(String(255))
+    installed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The latest app system token Forge sent (header x-forge-oauth-system), for calls to Jira that
+    # arrive without one. A credential: never logged, kept out of repr.
+    system_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    system_token_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:  # never the system token
+        return f"<ForgeInstallation {self.installation_id} tenant={self.tenant_id} installed={self.installed}>"
 
 
 class Category(Base):

@@ -109,6 +109,7 @@ class FakeJira(LoopbackServer):
 
     def __init__(self) -> None:
         self.sites: dict[str, dict[str, Any]] = {}
+        self.forge_sites: dict[str, dict[str, Any]] = {}  # cloudId -> valid system tokens, admins
         self.calls: list[dict[str, Any]] = []
         self.throttle: list[str] = []  # Retry-After values to answer 429 with, one per call
         self.fail_with: int | None = None
@@ -131,9 +132,20 @@ class FakeJira(LoopbackServer):
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self) -> None:  # noqa: N802
+                parts = self.path.split("/", 3)  # "", "site", key, rest
+                site = fake.sites.get(parts[2]) if len(parts) > 3 and parts[1] == "site" else None
+                fake.calls.append({"path": self.path, "site": parts[2] if site else None, "verified": False})
+                # Atlassian's public endpoint naming a site's cloudId: no authentication.
+                if site is not None and parts[3] == "_edge/tenant_info" and site.get("cloud_id"):
+                    return self._answer(200, {"cloudId": site["cloud_id"]})
+                return self._answer(404, {"errorMessages": ["not faked"]})
+
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if self.path.startswith("/ex/jira/"):
+                    return self._forge_call(raw)
                 parts = self.path.split("/", 3)  # "", "site", key, rest
                 site = fake.sites.get(parts[2]) if len(parts) > 3 and parts[1] == "site" else None
                 call = {"path": self.path, "site": parts[2] if site else None, "verified": False}
@@ -185,17 +197,50 @@ class FakeJira(LoopbackServer):
                     return self._answer(204, None, headers)
                 return self._answer(200, {"accounts": answers}, headers)
 
+            def _forge_call(self, raw: bytes) -> None:
+                """A call at a Forge `app.apiBaseUrl` (/ex/jira/<cloudId>/...): Bearer app system token."""
+                parts = self.path.split("/", 4)  # "", "ex", "jira", cloudId, rest
+                site = fake.forge_sites.get(parts[3]) if len(parts) > 4 else None
+                call = {"path": self.path, "site": parts[3] if site else None, "verified": False}
+                fake.calls.append(call)
+                if site is None:
+                    return self._answer(404, {"errorMessages": ["no such site"]})
+                auth = self.headers.get("Authorization", "")
+                if not auth.startswith("Bearer ") or auth[7:] not in site["tokens"]:
+                    return self._answer(401, {"errorMessages": ["bad system token"]})
+                call["verified"] = True
+                call["token"] = auth[7:]
+                if fake.fail_with:
+                    return self._answer(fake.fail_with, {"errorMessages": ["broken"]})
+                if "/" + parts[4].split("?")[0] == "/rest/api/3/permissions/check":
+                    body = json.loads(raw or b"{}")
+                    call["body"] = body
+                    admin = body.get("accountId") in site["admins"] and "ADMINISTER" in body.get("globalPermissions", [])
+                    return self._answer(200, {"globalPermissions": ["ADMINISTER"] if admin else [],
+                                              "projectPermissions": []})
+                return self._answer(404, {"errorMessages": ["not faked"]})
+
             def log_message(self, *args: Any) -> None:
                 pass
 
         self.serve(Handler)
 
-    def site(self, client_key: str, secret: str, admins: set[str] | None = None) -> str:
-        self.sites[client_key] = {"secret": secret, "admins": set(admins or ())}
+    def site(self, client_key: str, secret: str, admins: set[str] | None = None,
+             cloud_id: str | None = None) -> str:
+        """A Connect site; with `cloud_id`, its /_edge/tenant_info names it."""
+        self.sites[client_key] = {"secret": secret, "admins": set(admins or ()), "cloud_id": cloud_id}
         return f"{self.url}/site/{client_key}"
+
+    def forge_site(self, cloud_id: str, system_token: str, admins: set[str] | None = None) -> str:
+        """The site's API as a Forge remote reaches it; returns the `app.apiBaseUrl` of its FITs."""
+        site = self.forge_sites.setdefault(cloud_id, {"tokens": set(), "admins": set()})
+        site["tokens"].add(system_token)
+        site["admins"].update(admins or ())
+        return f"{self.url}/ex/jira/{cloud_id}"
 
     def reset(self) -> None:
         self.sites.clear()
+        self.forge_sites.clear()
         self.calls.clear()
         self.throttle.clear()
         self.fail_with = None
@@ -254,6 +299,9 @@ def make_config(database_url: str, key_server_url: str, **overrides: Any) -> dic
         "TENANT_HOSTS": "*.atlassian.net,127.0.0.1",
         "TENANT_ALLOW_HTTP": True,
         "JIRA_MAX_RETRY_AFTER_SECONDS": 2.0,
+        # Installs on *.atlassian.net hosts must not reach the internet; tests that need the site's
+        # cloudId from /_edge/tenant_info turn it on for sites of the fake Jira.
+        "TENANT_INFO_TIMEOUT_SECONDS": 0,
     }
     config.update(overrides)
     return config
@@ -344,13 +392,19 @@ class JiraActions:
         self.fake = fake
 
     def install(self, client_key: str = "tenant-a", base_url: str | None = None,
-                secret: str | None = None, expect: int = 204, admins: set[str] | None = None) -> Tenant:
-        """Install a tenant; without a base_url its site is on the fake Jira, with `admins` as ADMINISTER."""
+                secret: str | None = None, expect: int = 204, admins: set[str] | None = None,
+                cloud_id: str | None = None, cloud_id_in_body: bool = True) -> Tenant:
+        """Install a tenant; without a base_url its site is on the fake Jira, with `admins` as ADMINISTER.
+
+        `cloud_id` names the site: in the install body, or else only at its /_edge/tenant_info.
+        """
         secret = secret or "secret-" + uuid.uuid4().hex + uuid.uuid4().hex
         if base_url is None:
-            base_url = self.fake.site(client_key, secret, admins)
+            base_url = self.fake.site(client_key, secret, admins, cloud_id)
         body = {"key": APP_KEY, "clientKey": client_key, "sharedSecret": secret, "baseUrl": base_url,
                 "productType": "jira", "eventType": "installed"}
+        if cloud_id and cloud_id_in_body:
+            body["cloudId"] = cloud_id
         token = install_token(self.private_key, self.kid, client_key)
         response = self.client.post("/lifecycle/installed", json=body, headers={"Authorization": "JWT " + token})
         assert response.status_code == expect, response.get_data(as_text=True)

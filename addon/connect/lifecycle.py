@@ -12,7 +12,7 @@ from ..models import Tenant
 from ..auth import unauthorized
 from .auth import connect_token, request_qsh, tenant_cache, verify_connect_jwt
 from .jwt import TokenError, check_qsh, unverified_parts, verify_rs256
-from .tenants import host_allowed
+from .tenants import host_allowed, site_cloud_id
 
 log = logging.getLogger(__name__)
 bp = Blueprint("lifecycle", __name__, url_prefix="/lifecycle")
@@ -71,14 +71,33 @@ def installed() -> Response:
     base_url = body["baseUrl"].rstrip("/")
     if not host_allowed(base_url, current_app.config["TENANT_HOSTS"], current_app.config.get("TENANT_ALLOW_HTTP", False)):
         raise ApiError(400, "The tenant's baseUrl is not on a Jira Cloud host this add-on serves.")
+    cloud_id = site_cloud_id(body, base_url, current_app.config["TENANT_INFO_TIMEOUT_SECONDS"])
+    site = _tenant_of_site(cloud_id)
+    if tenant is None and site is not None and site.client_key is None:
+        tenant = site  # the site came through the Forge app first: the same data, now Connect's too
     if tenant is None:
         tenant = Tenant(client_key=body["clientKey"])
         db.session.add(tenant)
+    tenant.client_key = body["clientKey"]
     # Atlassian signed this install, so the secret and address it carries replace any earlier ones.
     tenant.shared_secret = body["sharedSecret"]
     tenant.base_url = base_url
     tenant.product_type = str(body.get("productType") or "jira")[:32]
+    if cloud_id and tenant.cloud_id is None:
+        if site is None:
+            tenant.cloud_id = cloud_id
+        elif site is not tenant:
+            # Two tenants for one site (Connect installed before cloudIds were recorded, then Forge):
+            # merging them is an operator's decision, not an install's.
+            log.warning("tenant %s is site %s, which tenant %s already is; not joined",
+                        body["clientKey"], cloud_id, site.id)
     return _store_installed(tenant, True)
+
+
+def _tenant_of_site(cloud_id: str | None) -> Tenant | None:
+    if cloud_id is None:
+        return None
+    return db.session.execute(db.select(Tenant).where(Tenant.cloud_id == cloud_id)).scalar_one_or_none()
 
 
 @bp.post("/uninstalled")

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import fnmatch
+import logging
 import re
 import threading
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
@@ -51,6 +54,27 @@ def load(client_key: str) -> TenantInfo | None:
     if row is None:
         return None
     return TenantInfo(row.id, row.client_key, row.shared_secret, row.base_url, row.installed)
+
+
+log = logging.getLogger(__name__)
+_CLOUD_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
+
+
+def site_cloud_id(body: dict[str, Any], base_url: str, timeout: float) -> str | None:
+    """The site's cloudId: from the install body where Jira sends it, else from the site's
+    public `/_edge/tenant_info`; None when neither says (the install goes on without it)."""
+    value = body.get("cloudId")
+    if value is None and timeout > 0:
+        try:
+            response = requests.get(base_url.rstrip("/") + "/_edge/tenant_info", timeout=timeout,
+                                    allow_redirects=False, headers={"Accept": "application/json"})
+            value = response.json().get("cloudId") if response.status_code == 200 else None
+        except (requests.RequestException, ValueError, AttributeError) as err:
+            log.warning("tenant_info of %s could not be read: %s", base_url, type(err).__name__)
+            return None
+    if not isinstance(value, str) or not _CLOUD_ID.fullmatch(value):
+        return None
+    return value
 
 
 # A tenant base URL as Jira sends it: scheme, a host of DNS labels (or a dotted IPv4 address),

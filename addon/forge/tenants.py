@@ -1,0 +1,189 @@
+"""The tenant of a verified FIT: found by its installation, provisioned on first sight, joined by cloudId.
+
+Plain SQLAlchemy over a Session the caller passes; no Flask. Forge sends lifecycle events at least
+once and in any order with the first UI calls, so every write here is idempotent and race-safe: two
+processes seeing a new installation at once end with one tenant and one installation row.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import ForgeInstallation, Tenant, utcnow
+from .fit import Invocation
+
+log = logging.getLogger(__name__)
+
+# The stored system token serves calls that arrive without one; keeping it a minute behind the
+# newest received saves a write on every call (Forge sends a fresh token with each invocation).
+SYSTEM_TOKEN_REFRESH = timedelta(minutes=1)
+_ATTEMPTS = 3
+
+
+class InstallationRefused(Exception):
+    """The installation was uninstalled: its tokens are refused until Forge installs it again."""
+
+
+@dataclass(frozen=True)
+class ForgeTenant:
+    """The tenant a FIT acts for, and the installation it came through."""
+
+    id: int
+    installation_id: str
+    cloud_id: str | None
+    api_base_url: str
+    installed: bool
+    stored_system_token: str | None = None
+    stored_system_token_at: datetime | None = None
+
+    def __repr__(self) -> str:  # keeps the system token out of logs and tracebacks
+        return (f"ForgeTenant(id={self.id}, installation_id={self.installation_id!r}, "
+                f"cloud_id={self.cloud_id!r}, installed={self.installed})")
+
+
+def load(session: Session, installation_id: str) -> ForgeTenant | None:
+    row = session.execute(
+        select(ForgeInstallation.tenant_id, ForgeInstallation.installation_id, Tenant.cloud_id,
+               ForgeInstallation.api_base_url, ForgeInstallation.installed,
+               ForgeInstallation.system_token, ForgeInstallation.system_token_at)
+        .join(Tenant, Tenant.id == ForgeInstallation.tenant_id)
+        .where(ForgeInstallation.installation_id == installation_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    return ForgeTenant(*row[:6], _aware(row[6]))
+
+
+def tenant_for(session: Session, invocation: Invocation, system_token: str | None = None) -> ForgeTenant:
+    """The tenant of a verified FIT's installation, provisioned if this is its first call.
+
+    Raises InstallationRefused for an uninstalled installation. Commits what it writes: it runs
+    before the request's own work, and what it learnt (a new installation, a fresh system token)
+    holds whatever that work does.
+    """
+    tenant = load(session, invocation.installation_id)
+    if tenant is None:
+        tenant = provision(session, invocation, installed=True, system_token=system_token)
+    if not tenant.installed:
+        raise InstallationRefused("The Forge app is not installed for this installation.")
+    return _keep_up_to_date(session, tenant, invocation, system_token)
+
+
+def provision(session: Session, invocation: Invocation, installed: bool,
+              system_token: str | None = None) -> ForgeTenant:
+    """Create the installation (and its tenant, unless its site already has one); a no-op if it exists."""
+    for attempt in range(1, _ATTEMPTS + 1):
+        existing = load(session, invocation.installation_id)
+        if existing is not None:
+            return existing
+        try:
+            tenant_id = _site_tenant(session, invocation.cloud_id)
+            if tenant_id is None:
+                # A site new to us; its Connect columns stay empty until a Connect install joins it.
+                tenant = Tenant(cloud_id=invocation.cloud_id, installed=False, enabled=True,
+                                forge_installed=installed)
+                session.add(tenant)
+                session.flush()
+                tenant_id = tenant.id
+            now = utcnow()
+            session.add(ForgeInstallation(
+                installation_id=invocation.installation_id, tenant_id=tenant_id,
+                api_base_url=invocation.api_base_url, installed=installed,
+                system_token=system_token, system_token_at=now if system_token else None))
+            session.flush()
+            _sync_forge_flag(session, tenant_id)
+            session.commit()
+        except IntegrityError:
+            # Another process provisioned the site or the installation first: read what it made.
+            session.rollback()
+            if attempt == _ATTEMPTS:
+                raise
+            continue
+        log.info("Forge installation %s provisioned for tenant %s (installed=%s)",
+                 invocation.installation_id, tenant_id, installed)
+        break
+    made = load(session, invocation.installation_id)
+    if made is None:  # deleted between our commit and this read: as good as never installed
+        raise InstallationRefused("The Forge installation vanished while it was provisioned.")
+    return made
+
+
+def set_installed(session: Session, invocation: Invocation, installed: bool,
+                  system_token: str | None = None) -> ForgeTenant:
+    """Record a lifecycle event: the installation is (re)installed or uninstalled. Idempotent."""
+    tenant = provision(session, invocation, installed=installed, system_token=system_token)
+    if tenant.installed != installed:
+        session.execute(update(ForgeInstallation)
+                        .where(ForgeInstallation.installation_id == invocation.installation_id)
+                        .values(installed=installed))
+        _sync_forge_flag(session, tenant.id)
+        session.commit()
+        log.info("Forge installation %s %s", invocation.installation_id,
+                 "installed" if installed else "uninstalled")
+        tenant = replace(tenant, installed=installed)
+    return _keep_up_to_date(session, tenant, invocation, system_token)
+
+
+def _site_tenant(session: Session, cloud_id: str | None) -> int | None:
+    if cloud_id is None:
+        return None
+    return session.execute(select(Tenant.id).where(Tenant.cloud_id == cloud_id)).scalar_one_or_none()
+
+
+def _sync_forge_flag(session: Session, tenant_id: int) -> None:
+    """tenants.forge_installed: whether any of the tenant's Forge installations is installed."""
+    any_installed = exists().where(ForgeInstallation.tenant_id == tenant_id, ForgeInstallation.installed)
+    session.execute(update(Tenant).where(Tenant.id == tenant_id).values(forge_installed=any_installed))
+
+
+def _keep_up_to_date(session: Session, tenant: ForgeTenant, invocation: Invocation,
+                     system_token: str | None) -> ForgeTenant:
+    """Store what a verified FIT tells that we lack: a newer system token, a moved apiBaseUrl, the cloudId."""
+    values: dict[str, object] = {}
+    now = utcnow()
+    if system_token and system_token != tenant.stored_system_token and (
+            tenant.stored_system_token_at is None or now - tenant.stored_system_token_at >= SYSTEM_TOKEN_REFRESH):
+        values.update(system_token=system_token, system_token_at=now)
+    if invocation.api_base_url != tenant.api_base_url:
+        values["api_base_url"] = invocation.api_base_url
+    if values:
+        session.execute(update(ForgeInstallation)
+                        .where(ForgeInstallation.installation_id == tenant.installation_id).values(**values))
+        session.commit()
+        tenant = replace(tenant, api_base_url=invocation.api_base_url,
+                         stored_system_token=values.get("system_token", tenant.stored_system_token),  # type: ignore[arg-type]
+                         stored_system_token_at=values.get("system_token_at", tenant.stored_system_token_at))  # type: ignore[arg-type]
+    if tenant.cloud_id is None and invocation.cloud_id is not None:
+        tenant = _fill_cloud_id(session, tenant, invocation.cloud_id)
+    return tenant
+
+
+def _fill_cloud_id(session: Session, tenant: ForgeTenant, cloud_id: str) -> ForgeTenant:
+    if _site_tenant(session, cloud_id) is not None:
+        # Another tenant already is that site (its Connect tenant): two tenants are not merged here,
+        # and this is seen on every call of the installation, so it is not a warning each time.
+        log.debug("Forge installation %s names site %s, which another tenant holds",
+                  tenant.installation_id, cloud_id)
+        return tenant
+    try:
+        session.execute(update(Tenant).where(Tenant.id == tenant.id, Tenant.cloud_id.is_(None))
+                        .values(cloud_id=cloud_id))
+        session.commit()
+    except IntegrityError:  # the site's tenant was made meanwhile
+        session.rollback()
+        log.warning("Forge installation %s names site %s, which another tenant holds; left as it is",
+                    tenant.installation_id, cloud_id)
+        return tenant
+    return replace(tenant, cloud_id=cloud_id)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite gives back naive datetimes for timezone-aware columns; they were stored in UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,244 @@
+"""The Forge verifier over HTTP: good FITs reach their own tenant, every bad one is a 401 that changes nothing."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import uuid
+from typing import Any, Callable
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from addon.extensions import db
+from addon.forge.auth import is_forge_request
+from addon.forge.fit import Invocation
+from addon.forge.jira import JiraAccess
+from addon.forge.tenants import SYSTEM_TOKEN_REFRESH, tenant_for
+from addon.models import ForgeInstallation, Tenant
+
+from .conftest import APP_ARI, ForgeActions, ForgeSite, JwksServer, fit_claims, sign_fit, snapshot
+
+URL = "/probe/forge/user-skills?accountId=user-1"
+
+
+def put(client: FlaskClient, headers: dict[str, str], skills: list[str], account: str = "user-1") -> Any:
+    return client.put(f"/probe/forge/user-skills?accountId={account}", json={"skills": skills}, headers=headers)
+
+
+def test_a_fit_reads_and_writes_its_own_tenant(client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site()
+    assert put(client, forge.headers(site), ["Python", "SQL"]).json == {"added": ["Python", "SQL"], "existing": []}
+    answer = client.get(URL, headers=forge.headers(site, principal="user-2"))
+    assert answer.status_code == 200
+    assert answer.json["skills"] == ["Python", "SQL"] and answer.json["account"] == "user-2"
+
+
+def test_a_fit_for_installation_a_never_reaches_b(app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    a, b = forge.site(), forge.site()
+    put(client, forge.headers(a), ["A-only"])
+    put(client, forge.headers(b), ["B-only"])
+    seen_by_a = client.get(URL, headers=forge.headers(a)).json
+    seen_by_b = client.get(URL, headers=forge.headers(b)).json
+    assert seen_by_a["skills"] == ["A-only"] and seen_by_b["skills"] == ["B-only"]
+    assert seen_by_a["tenant"] != seen_by_b["tenant"]
+    # A token of A's installation that claims B's site is refused, not routed to B.
+    forged = sign_fit(fit_claims(a.installation_id, a.api_base_url, b.cloud_id), forge.private_key, forge.kid)
+    before = snapshot(app)
+    assert client.get(URL, headers={"Authorization": "Bearer " + forged}).status_code == 401
+    assert snapshot(app) == before
+
+
+def _claims(site: ForgeSite, **extra: Any) -> dict[str, Any]:
+    return fit_claims(site.installation_id, site.api_base_url, site.cloud_id, "user-1", **extra)
+
+
+def _without(site: ForgeSite, name: str, in_app: bool = False) -> dict[str, Any]:
+    claims = _claims(site)
+    del (claims["app"] if in_app else claims)[name]
+    return claims
+
+
+BAD: dict[str, Callable[[ForgeActions, ForgeSite], str]] = {
+    "another aud": lambda f, s: sign_fit(_claims(s, aud="ari:cloud:ecosystem::app/" + str(uuid.uuid4())), f.private_key, f.kid),
+    "another iss": lambda f, s: sign_fit(_claims(s, iss="connect/" + s.installation_id), f.private_key, f.kid),
+    "alg none": lambda f, s: _none_header(f.kid) + "." + f.fit(s).split(".")[1] + ".",
+    "HS256": lambda f, s: sign_fit(_claims(s), "some-shared-secret-that-is-long-enough", f.kid, "HS256"),
+    "HS256 keyed with the public key": lambda f, s: _hs256_public(f, _claims(s)),
+    "unknown kid": lambda f, s: sign_fit(_claims(s), f.private_key, "fit-" + uuid.uuid4().hex),
+    "expired": lambda f, s: sign_fit(_claims(s, exp_in=-120), f.private_key, f.kid),
+    "missing principal": lambda f, s: sign_fit(_without(s, "principal"), f.private_key, f.kid),
+    "missing installationId": lambda f, s: sign_fit(_without(s, "installationId", in_app=True), f.private_key, f.kid),
+    "missing apiBaseUrl": lambda f, s: sign_fit(_without(s, "apiBaseUrl", in_app=True), f.private_key, f.kid),
+    "signed by another key": lambda f, s: sign_fit(_claims(s), _OTHER_KEY, f.kid),
+}
+
+
+def _none_header(kid: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"alg": "none", "kid": kid}).encode()).rstrip(b"=").decode()
+
+
+def _hs256_public(forge: ForgeActions, claims: dict[str, Any]) -> str:
+    """The RS/HS confusion attack: HMAC keyed with the PEM of the public key the verifier holds."""
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    pem = forge.private_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                      serialization.PublicFormat.SubjectPublicKeyInfo)
+    signing_input = b64(json.dumps({"alg": "HS256", "kid": forge.kid}).encode()) + "." + b64(json.dumps(claims).encode())
+    return signing_input + "." + b64(hmac.new(pem, signing_input.encode(), hashlib.sha256).digest())
+
+
+_OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_a_bad_fit_is_a_401_that_changes_nothing_and_logs_no_token(
+        app: Flask, client: FlaskClient, forge: ForgeActions, caplog: Any, case: str) -> None:
+    caplog.set_level(logging.DEBUG)
+    site = forge.site()
+    put(client, forge.headers(site), ["Kept"])  # the installation exists and holds data
+    token = BAD[case](forge, site)
+    before = snapshot(app)
+    for response in (client.get(URL, headers={"Authorization": "Bearer " + token, "x-forge-oauth-system": site.system_token}),
+                     put(client, {"Authorization": "Bearer " + token}, ["Injected"])):
+        assert response.status_code == 401, (case, response.json)
+        assert response.json["error"] == "unauthorized" and response.json["message"]
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert token not in response.get_data(as_text=True)
+    assert snapshot(app) == before
+    for secret in (token, token.split(".")[-1] or token.split(".")[1], site.system_token):
+        assert secret not in caplog.text
+    assert "Forge token refused" in caplog.text  # the reason went to the log
+
+
+def test_a_fit_of_an_uninstalled_installation_is_a_401(app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site()
+    put(client, forge.headers(site), ["Kept"])
+    forge.event(site, "avi:forge:uninstalled:app")
+    before = snapshot(app)
+    assert client.get(URL, headers=forge.headers(site)).status_code == 401
+    assert put(client, forge.headers(site), ["Injected"]).status_code == 401
+    assert snapshot(app) == before
+
+
+def test_keys_that_cannot_be_fetched_are_a_503_not_a_401(app: Flask, client: FlaskClient, forge: ForgeActions,
+                                                         jwks_server: JwksServer) -> None:
+    site = forge.site()
+    jwks_server.fail_with = 500
+    before = snapshot(app)
+    response = client.get(URL, headers=forge.headers(site))
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert response.json["error"] == "service_unavailable"
+    assert snapshot(app) == before
+    # Within the minute no new fetch is made: still "cannot know", and still no fetch per call.
+    assert client.get(URL, headers=forge.headers(site)).status_code == 503
+    assert jwks_server.requests == 1
+
+
+def test_the_keys_are_fetched_once_for_many_calls(client: FlaskClient, forge: ForgeActions,
+                                                  jwks_server: JwksServer) -> None:
+    site = forge.site()
+    for _ in range(10):
+        assert client.get(URL, headers=forge.headers(site)).status_code == 200
+    assert jwks_server.requests == 1
+
+
+def test_bearer_jwts_and_api_tokens_are_told_apart(forge: ForgeActions) -> None:
+    site = forge.site()
+    assert is_forge_request({"Authorization": "Bearer " + forge.fit(site)})
+    assert is_forge_request({"Authorization": "bearer " + forge.fit(site)})
+    assert not is_forge_request({"Authorization": "Bearer jus_" + "x" * 43})
+    assert not is_forge_request({"Authorization": "JWT " + forge.fit(site)})
+    assert not is_forge_request({})
+
+
+def test_concurrent_first_calls_make_one_tenant(app: Flask, another_app: Any, forge: ForgeActions) -> None:
+    """Two processes (two apps, their own engines), several threads each, one new installation."""
+    site = forge.site()
+    invocation = Invocation(APP_ARI, site.installation_id, site.api_base_url, site.cloud_id, "user-1")
+    apps = [app, another_app()]
+    barrier = threading.Barrier(6)
+    tenants: list[int] = []
+    errors: list[BaseException] = []
+
+    def first_call(which: Flask) -> None:
+        try:
+            with which.app_context():
+                barrier.wait()
+                tenants.append(tenant_for(db.session, invocation, site.system_token).id)
+                db.session.remove()
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=first_call, args=(apps[n % 2],)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors, errors
+    assert len(tenants) == 6 and len(set(tenants)) == 1
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Tenant)) == 1
+        assert db.session.scalar(db.select(db.func.count()).select_from(ForgeInstallation)) == 1
+
+
+def test_the_admin_check_asks_jira_at_api_base_url_with_the_system_token(
+        client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site(admins={"admin-1"})
+    assert client.get("/probe/forge/admin", headers=forge.headers(site, principal="admin-1")).json == {"admin": True}
+    assert client.get("/probe/forge/admin", headers=forge.headers(site, principal="user-1")).json == {"admin": False}
+    checks = [c for c in forge.fake.calls if c["path"].endswith("/rest/api/3/permissions/check")]
+    assert len(checks) == 2 and all(c["verified"] and c["token"] == site.system_token for c in checks)
+    assert checks[0]["body"] == {"accountId": "admin-1", "globalPermissions": ["ADMINISTER"]}
+
+
+def test_a_call_without_a_system_token_uses_the_latest_one_received(client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site(admins={"admin-1"})
+    never = forge.site(admins={"admin-1"})
+    # requestRemote sends a FIT and no system token; the one an earlier invokeRemote call brought serves.
+    client.get(URL, headers=forge.headers(site))
+    answer = client.get("/probe/forge/admin", headers=forge.headers(site, principal="admin-1", system_token=False))
+    assert answer.json == {"admin": True}
+    # An installation that never sent one cannot call Jira: an error, not a guess.
+    answer = client.get("/probe/forge/admin", headers=forge.headers(never, principal="admin-1", system_token=False))
+    assert answer.status_code == 503
+
+
+def test_the_system_token_stays_out_of_reprs(app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site()
+    client.get(URL, headers=forge.headers(site))
+    with app.app_context():
+        invocation = Invocation(APP_ARI, site.installation_id, site.api_base_url, site.cloud_id, "user-1")
+        tenant = tenant_for(db.session, invocation)
+        assert tenant.stored_system_token == site.system_token and site.system_token not in repr(tenant)
+        row = db.session.get(ForgeInstallation, site.installation_id)
+        assert site.system_token not in repr(row)
+    access = JiraAccess("https://api.atlassian.com/ex/jira/x", "sys-secret-value")
+    assert "sys-secret-value" not in repr(access)
+    assert access.authorize("POST", "/rest/api/3/permissions/check") == (
+        "https://api.atlassian.com/ex/jira/x/rest/api/3/permissions/check",
+        {"Authorization": "Bearer sys-secret-value", "Accept": "application/json"})
+
+
+def test_the_stored_system_token_follows_the_newest_at_most_once_a_minute(app: Flask, client: FlaskClient,
+                                                                          forge: ForgeActions) -> None:
+    site = forge.site()
+    first = site.system_token
+    client.get(URL, headers=forge.headers(site))
+    second = forge.new_system_token(site)
+    client.get(URL, headers=forge.headers(site))
+    with app.app_context():
+        row = db.session.get(ForgeInstallation, site.installation_id)
+        assert row is not None and row.system_token == first  # no write on every call
+        row.system_token_at = row.system_token_at - SYSTEM_TOKEN_REFRESH
+        db.session.commit()
+    client.get(URL, headers=forge.headers(site))
+    with app.app_context():
+        assert db.session.get(ForgeInstallation, site.installation_id).system_token == second

@@ -1,0 +1,166 @@
+"""POST /forge/lifecycle: installed and uninstalled events, idempotent and in any order."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from addon.extensions import db
+from addon.models import ForgeInstallation, Tenant
+
+from .conftest import ForgeActions, ForgeSite, snapshot
+
+INSTALLED = "avi:forge:installed:app"
+UNINSTALLED = "avi:forge:uninstalled:app"
+
+
+def read(client: FlaskClient, forge: ForgeActions, site: ForgeSite, account: str = "user-1") -> Any:
+    return client.get(f"/probe/forge/user-skills?accountId={account}", headers=forge.headers(site))
+
+
+def installation(app: Flask, site: ForgeSite) -> ForgeInstallation | None:
+    with app.app_context():
+        return db.session.get(ForgeInstallation, site.installation_id)
+
+
+def tenant_of(app: Flask, site: ForgeSite) -> Tenant:
+    with app.app_context():
+        row = db.session.get(ForgeInstallation, site.installation_id)
+        assert row is not None
+        tenant = db.session.get(Tenant, row.tenant_id)
+        assert tenant is not None
+        db.session.expunge(tenant)
+        return tenant
+
+
+def test_installed_creates_the_tenant_of_the_site(app: Flask, forge: ForgeActions) -> None:
+    site = forge.site()
+    forge.event(site, INSTALLED)
+    row = installation(app, site)
+    assert row is not None and row.installed and row.api_base_url == site.api_base_url
+    assert row.system_token == site.system_token
+    tenant = tenant_of(app, site)
+    assert tenant.cloud_id == site.cloud_id and tenant.forge_installed
+    assert tenant.client_key is None and not tenant.installed  # no Connect install for this site
+
+
+def test_each_event_twice_changes_nothing(app: Flask, forge: ForgeActions) -> None:
+    site = forge.site()
+    forge.event(site, INSTALLED)
+    once = snapshot(app)
+    forge.event(site, INSTALLED)
+    assert snapshot(app) == once
+    forge.event(site, UNINSTALLED)
+    once = snapshot(app)
+    forge.event(site, UNINSTALLED)
+    assert snapshot(app) == once
+
+
+def test_uninstalled_refuses_later_calls_and_keeps_the_data(app: Flask, client: FlaskClient,
+                                                            forge: ForgeActions) -> None:
+    site = forge.site()
+    forge.event(site, INSTALLED)
+    put = client.put("/probe/forge/user-skills?accountId=user-1", json={"skills": ["Go"]}, headers=forge.headers(site))
+    assert put.status_code == 200
+    forge.event(site, UNINSTALLED)
+    refused = read(client, forge, site)
+    assert refused.status_code == 401 and refused.json["error"] == "unauthorized"
+    assert not tenant_of(app, site).forge_installed
+    forge.event(site, INSTALLED)  # installed again: the data is there
+    assert read(client, forge, site).json["skills"] == ["Go"]
+
+
+def test_uninstalled_before_any_other_call_is_remembered(client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site()
+    forge.event(site, UNINSTALLED)
+    assert read(client, forge, site).status_code == 401
+
+
+def test_the_first_ui_call_provisions_and_the_late_installed_event_changes_nothing(
+        app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site()
+    assert read(client, forge, site).json == {"skills": [], "tenant": tenant_of_first_call(app, site), "account": "user-1"}
+    before = snapshot(app)
+    forge.event(site, INSTALLED)
+    assert snapshot(app) == before
+
+
+def tenant_of_first_call(app: Flask, site: ForgeSite) -> int:
+    return tenant_of(app, site).id
+
+
+def test_a_new_installation_of_the_same_site_sees_its_data_and_the_old_one_stays_refused(
+        app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    old = forge.site()
+    forge.event(old, INSTALLED)
+    client.put("/probe/forge/user-skills?accountId=user-1", json={"skills": ["Rust"]}, headers=forge.headers(old))
+    forge.event(old, UNINSTALLED)
+    new = forge.site(cloud_id=old.cloud_id)
+    forge.event(new, INSTALLED)
+    assert read(client, forge, new).json["skills"] == ["Rust"]
+    assert tenant_of(app, new).id == tenant_of(app, old).id
+    assert read(client, forge, old).status_code == 401
+
+
+@pytest.mark.parametrize("event_type", ["avi:forge:upgraded:app", "avi:jira:created:issue", "something-else"])
+def test_other_events_are_acknowledged_and_change_nothing(app: Flask, forge: ForgeActions, event_type: str) -> None:
+    known = forge.site()
+    forge.event(known, INSTALLED)
+    before = snapshot(app)
+    forge.event(known, event_type)
+    forge.event(forge.site(), event_type)  # not even an unknown installation is provisioned
+    assert snapshot(app) == before
+
+
+MALFORMED: dict[str, Any] = {
+    "not JSON": b"{nope",
+    "an array": [1, 2],
+    "no eventType": {"id": None},
+    "eventType not a string": {"eventType": 7},
+    "another installation": {"eventType": INSTALLED, "id": "ari:cloud:ecosystem::installation/other"},
+    "another site": {"eventType": INSTALLED, "context": "ari:cloud:jira::site/another-site"},
+    "context not a site": {"eventType": INSTALLED, "context": "ari:cloud:confluence::space/1"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_event_is_a_400_and_changes_nothing(app: Flask, client: FlaskClient, forge: ForgeActions,
+                                                        case: str) -> None:
+    site = forge.site()
+    before = snapshot(app)
+    body = MALFORMED[case]
+    if isinstance(body, dict) and body.get("id") is None:
+        body = {k: v for k, v in body.items() if k != "id"}
+    headers = forge.headers(site, principal=None, ui=False)
+    kwargs: dict[str, Any] = {"data": body, "content_type": "application/json"} if isinstance(body, bytes) else {"json": body}
+    response = client.post("/forge/lifecycle", headers=headers, **kwargs)
+    assert response.status_code == 400, response.json
+    assert set(response.json) >= {"error", "message"}
+    assert snapshot(app) == before
+
+
+def test_an_event_without_a_valid_fit_is_a_401_and_changes_nothing(app: Flask, client: FlaskClient,
+                                                                    forge: ForgeActions, caplog: Any) -> None:
+    caplog.set_level(logging.DEBUG)
+    site = forge.site()
+    before = snapshot(app)
+    body = {"eventType": INSTALLED, "id": site.installation_id}
+    token = forge.fit(site, principal=None, aud="ari:cloud:ecosystem::app/another")
+    for headers in ({}, {"Authorization": "Bearer " + token, "x-forge-oauth-system": site.system_token},
+                    {"Authorization": "JWT " + forge.fit(site, principal=None)}):
+        response = client.post("/forge/lifecycle", json=body, headers=headers)
+        assert response.status_code == 401
+    assert snapshot(app) == before
+    assert token not in caplog.text and site.system_token not in caplog.text
+
+
+def test_the_front_is_off_without_an_app_id(another_app: Any, forge: ForgeActions) -> None:
+    off = another_app(FORGE_APP_ID="")
+    site = forge.site()
+    response = off.test_client().post("/forge/lifecycle", json={"eventType": INSTALLED},
+                                      headers=forge.headers(site, principal=None, ui=False))
+    assert response.status_code == 401
+    assert installation(off, site) is None
