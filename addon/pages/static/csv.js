@@ -55,7 +55,7 @@
     return format(rows);
   }
 
-  function key(name) { return name.trim().normalize("NFC").toLowerCase(); }
+  var key = window.SkillsNames.nameKey;  // the server's comparison: "STRASSE" is "straße"
 
   /* {skillsByAccountId, errors}: what the file says each listed person should hold. */
   function toSkillsByAccount(text) {
@@ -72,7 +72,7 @@
       var row = rows[r], lineNo = r + 1;
       if (row.length === 1 && row[0].trim() === "") continue;  // a blank line
       var accountId = (row[accountCol] || "").trim();
-      var skill = (row[skillCol] || "").trim().normalize("NFC");
+      var skill = window.SkillsNames.cleanName(row[skillCol] || "");
       if (!ACCOUNT_ID.test(accountId) || accountId.length > 128) {
         errors.push("Row " + lineNo + ": “" + accountId + "” is not an Atlassian account ID.");
         continue;
