@@ -1,6 +1,6 @@
 /* The admin page: edit the skill tree, import and export it, import and export everyone's skills as
  * CSV with a preview, and manage API tokens. Every change goes through the documented /api routes. */
-window.Skills.start(function () {
+window.Skills.start("admin", function () {
   "use strict";
   var S = window.Skills, el = S.el, Csv = window.SkillsCsv;
   var MAX_ACCOUNTS = 10000;     // accounts in one bulk request (the API's limit)

@@ -208,16 +208,37 @@
     return out;
   }
 
-  /* The page starts once the host has said what it shows (Connect: at once; Forge: asynchronously). */
+  /* A page's script starts once the host has said what the page shows (Connect: at once; Forge:
+   * asynchronously). A host whose page holds several views (Forge's global page) names the one to
+   * show in `context.page`, and says when the route shows another: that view's script runs again. */
   var started = null;
-  function start(main) {
+  var mains = {};
+
+  function useContext(context) {
+    Object.keys(data).forEach(function (name) { delete data[name]; });
+    Object.keys(context).forEach(function (name) { data[name] = context[name]; });
+    return data;
+  }
+
+  function run(name) {
+    if (data.page && data.page !== name) return;
+    mains[name](data);
+  }
+
+  function start(name, main) {
+    mains[name] = main;
     if (!started) {
-      started = host.context().then(function (context) {
-        Object.keys(context).forEach(function (name) { data[name] = context[name]; });
-        return data;
-      });
+      started = host.context().then(useContext);
+      if (host.onContextChange) {
+        host.onContextChange(function (context) {
+          useContext(context);
+          Object.keys(mains).forEach(run);
+        });
+      }
     }
-    started.then(main).catch(function (err) { status(err.message || String(err), "error"); });
+    started.then(function () { run(name); }, function (err) {
+      if (!err.shown) status(err.message || String(err), "error");
+    });
   }
 
   function download(filename, text, type) {

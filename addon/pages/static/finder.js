@@ -1,7 +1,7 @@
 /* The expert finder: the skill tree with the number of experts per skill, a filter, and a search for
  * people who hold all of several skills. Built for thousands of people and skills: categories start
  * collapsed, a skill's people are only drawn when it is opened, and only PAGE of them at a time. */
-window.Skills.start(function () {
+window.Skills.start("finder", function () {
   "use strict";
   var S = window.Skills, el = S.el;
   var PAGE = 60;           // people drawn at once under a skill or in the search results

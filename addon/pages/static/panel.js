@@ -1,5 +1,5 @@
 /* The issue panel: the assignee's skills and, on request, who in the site knows what they do not. */
-window.Skills.start(function (data) {
+window.Skills.start("panel", function (data) {
   "use strict";
   var S = window.Skills, el = S.el;
   var SHOWN_SKILLS = 8;     // skills the assignee lacks, listed in the panel

@@ -1,5 +1,5 @@
 /* A person's skills: listed for everyone; added and removed by the person themself or an admin. */
-window.Skills.start(function (data) {
+window.Skills.start("user", function (data) {
   "use strict";
   var S = window.Skills, el = S.el;
   var accountId = data.accountId;
