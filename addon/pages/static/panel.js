@@ -1,7 +1,7 @@
 /* The issue panel: the assignee's skills and, on request, who in the site knows what they do not. */
-(function () {
+window.Skills.start("panel", function (data) {
   "use strict";
-  var S = window.Skills, el = S.el, data = S.data;
+  var S = window.Skills, el = S.el;
   var SHOWN_SKILLS = 8;     // skills the assignee lacks, listed in the panel
   var SHOWN_PEOPLE = 3;     // people named for each of them
   var list = document.getElementById("skill-list");
@@ -34,21 +34,15 @@
     others.hidden = false;
   }
 
-  function collect(nodes, out) {
-    nodes.forEach(function (node) {
-      if (node.type === "skill") out.push({ name: node.key, experts: node.experts || [] });
-      else collect(node.children || [], out);
-    });
-    return out;
-  }
-
   function showOthers() {
     if (othersBody.getAttribute("data-loaded")) return;
     othersBody.setAttribute("data-loaded", "1");
     othersBody.textContent = "Loading…";
     S.api("GET", "/skill-tree/experts").then(function (answer) {
       var mine = new Set(held.map(S.nameKey));
-      var missing = collect(answer.experts || [], []).filter(function (skill) {
+      var missing = S.skillNodes(answer.experts).map(function (node) {
+        return { name: node.key, experts: node.experts || [] };
+      }).filter(function (skill) {
         return skill.experts.length && !mine.has(S.nameKey(skill.name));
       }).sort(function (a, b) { return b.experts.length - a.experts.length || a.name.localeCompare(b.name); });
       S.clear(othersBody);
@@ -93,4 +87,4 @@
     if (loading) loading.textContent = "";
     S.status(err instanceof S.ApiError ? err.message : "Jira did not tell us about this issue.", "error");
   });
-})();
+});

@@ -1,7 +1,7 @@
 /* A person's skills: listed for everyone; added and removed by the person themself or an admin. */
-(function () {
+window.Skills.start("user", function (data) {
   "use strict";
-  var S = window.Skills, el = S.el, data = S.data;
+  var S = window.Skills, el = S.el;
   var accountId = data.accountId;
   var path = "/user-skills?accountId=" + encodeURIComponent(accountId);
   var list = document.getElementById("skill-list");
@@ -12,6 +12,22 @@
   var suggestions = document.getElementById("skill-suggestions");
   var skills = [];
   var catalogue = [];
+
+  // One markup for every host: what depends on who is looking is set here, not by the server.
+  if (data.own) {
+    document.getElementById("person-name").textContent = "My skills";
+    document.getElementById("person-subtitle").textContent =
+      "The skills you bring. Colleagues find you by them in the expert finder.";
+    empty.textContent = "You have not added any skills yet.";
+  }
+  if (data.canEdit) {
+    form.hidden = false;
+    document.getElementById("read-only-note").remove();
+  } else {
+    form.remove();
+    form = input = suggestions = null;
+    document.getElementById("read-only-note").hidden = false;
+  }
 
   function render() {
     S.clear(list);
@@ -38,14 +54,6 @@
     catalogue.forEach(function (name) {
       if (!held.has(S.nameKey(name))) suggestions.appendChild(el("option", { value: name }));
     });
-  }
-
-  function flatten(nodes, out) {
-    (nodes || []).forEach(function (node) {
-      if (node.type === "skill") out.push(node.key);
-      else flatten(node.children, out);
-    });
-    return out;
   }
 
   function add(event) {
@@ -92,7 +100,7 @@
     }).catch(function (err) { S.status(err.message, "error"); });
     if (data.canEdit) {
       S.api("GET", "/skill-tree").then(function (answer) {
-        catalogue = flatten(answer.skillTree, []).sort(function (a, b) { return a.localeCompare(b); });
+        catalogue = S.skillNodes(answer.skillTree).map(function (node) { return node.key; }).sort(function (a, b) { return a.localeCompare(b); });
         renderSuggestions();
       }).catch(function () { /* suggestions are a help, not a need */ });
     }
@@ -108,4 +116,4 @@
 
   if (form) form.addEventListener("submit", add);
   load();
-})();
+});

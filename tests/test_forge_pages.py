@@ -1,0 +1,252 @@
+"""The Forge Custom UI pages in a real browser, against the app on loopback.
+
+The pages are the Forge build (forge/build.mjs) with tests/standin/forge-bridge.js in place of
+@forge/bridge, served from the app's own origin (as Forge's proxy makes /api calls same-site). The
+test plays Forge: it signs FITs with its own RSA key, published by a JWKS server on loopback that the
+app is configured to trust, and answers requestJira from fixture data. The end-to-end tests need the
+backend's Forge support (addon.forge) and skip only when it is absent.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import mimetypes
+import os
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterator
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .conftest import JiraActions, Tenant
+from .forge_support import build
+from .pages_support import CHROMIUM, CHROMIUM_ARGS, STANDIN_DIR, JiraFrame
+
+APP_ID = "ari:cloud:ecosystem::app/5d2c7a1e-8b3f-4c6d-9e0a-1b2c3d4e5f60"
+CLOUD_ID = "0c5a3e7f-1d2b-4a6c-8e9f-a0b1c2d3e4f5"
+INSTALLATION = "ari:cloud:ecosystem::installation/7e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+ADMIN, ALICE, BOB = "acc-admin", "acc-alice", "acc-bob"
+FORGE_BACKEND = importlib.util.find_spec("addon.forge") is not None
+needs_forge_backend = pytest.mark.skipif(not FORGE_BACKEND, reason="the backend has no Forge support (addon.forge)")
+
+
+class ForgeKeys:
+    """Forge's token-signing keys as a JWKS document on loopback, and FITs signed with them."""
+
+    def __init__(self) -> None:
+        self.kid = "forge-test-" + uuid.uuid4().hex[:8]
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
+        body = json.dumps({"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]}).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/.well-known/jwks.json"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def fit(self, principal: str, api_base_url: str, module: str) -> str:
+        """A FIT with the claims the Forge docs show for a UI module's remote call."""
+        now = int(time.time())
+        claims = {"iss": "forge/invocation-token", "aud": APP_ID, "iat": now, "nbf": now, "exp": now + 25,
+                  "jti": uuid.uuid4().hex, "principal": principal,
+                  "app": {"installationId": INSTALLATION, "apiBaseUrl": api_base_url, "id": APP_ID,
+                          "appVersion": "1.0.0", "environment": {"type": "DEVELOPMENT", "id": str(uuid.uuid4())},
+                          "module": {"type": module, "key": "skills"}},
+                  "context": {"cloudId": CLOUD_ID}}
+        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def forge_keys() -> Iterator[ForgeKeys]:
+    keys = ForgeKeys()
+    yield keys
+    keys.stop()
+
+
+@pytest.fixture(scope="module")
+def forge_pages(tmp_path_factory) -> str:
+    return build(out=str(tmp_path_factory.mktemp("forge-static")),
+                 bridge=os.path.join(STANDIN_DIR, "forge-bridge.js"))
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], forge_keys: ForgeKeys) -> dict[str, Any]:
+    return {**app_config, "FORGE_APP_ID": APP_ID, "FORGE_JWKS_URL": forge_keys.url}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class ForgeUi:
+    """One browser context in which Forge (the stand-in bridge) shows one resource to one viewer."""
+
+    RESOURCES = {"global": "jira:globalPage", "user": "jira:personalSettingsPage",
+                 "panel": "jira:issueContext", "admin": "jira:adminPage"}
+
+    def __init__(self, browser: Browser, live_server: Any, pages: str, keys: ForgeKeys, jira_url: str,
+                 tenant: Tenant, viewer: str) -> None:
+        self.live_server, self.pages, self.keys, self.jira_url = live_server, pages, keys, jira_url
+        self.viewer = viewer
+        self.jira = JiraFrame(tenant, viewer)  # its users and issues answer requestJira
+        self.fits_signed = 0
+        self.navigations: list[Any] = []
+        self.api_authorizations: list[str] = []
+        self.extension: dict[str, Any] = {}
+        self.route = "/"
+        self.module = ""
+        self.context = browser.new_context(viewport={"width": 1100, "height": 800})
+        self.context.expose_binding("__forgeHost", self.handle)
+        self.context.route(live_server.url + "/__forge/**", self.serve)
+        self.page: Page = self.context.new_page()
+        self.page.on("request", lambda r: self.api_authorizations.append(r.headers.get("authorization", ""))
+                     if "/api/" in r.url else None)
+        self.problems: list[str] = []
+        self.page.on("pageerror", lambda err: self.problems.append(str(err)))
+
+    def serve(self, route: Any) -> None:
+        relative = route.request.url.split("/__forge/", 1)[1].split("?")[0]
+        path = os.path.normpath(os.path.join(self.pages, relative))
+        if not path.startswith(self.pages) or not os.path.isfile(path):
+            route.fulfill(status=404, body="")
+            return
+        route.fulfill(path=path, content_type=mimetypes.guess_type(path)[0] or "application/octet-stream")
+
+    def handle(self, source: Any, kind: str, payload: Any) -> Any:
+        if kind == "fit":
+            self.fits_signed += 1
+            return {"token": self.keys.fit(self.viewer, self.jira_url, self.RESOURCES[self.module]),
+                    "systemToken": "forge-system-token-for-tests", "baseUrl": self.live_server.url}
+        if kind == "context":
+            return {"accountId": self.viewer, "cloudId": CLOUD_ID, "moduleKey": self.module,
+                    "extension": {"type": self.RESOURCES[self.module], **self.extension}, "route": self.route}
+        if kind == "requestJira":
+            return self.jira.rest(payload["method"], payload["path"])
+        if kind == "navigate":
+            self.navigations.append(payload)
+            return None
+        raise ValueError(kind)
+
+    def open(self, resource: str, route: str = "/", **extension: Any) -> Page:
+        self.module, self.route, self.extension = resource, route, extension
+        self.page.goto(f"{self.live_server.url}/__forge/{resource}/index.html")
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def tenant(jira: JiraActions) -> Tenant:
+    return jira.install("tenant-a", admins={ADMIN})
+
+
+@pytest.fixture
+def forge_ui(browser, live_server, forge_pages, forge_keys, fake_jira, tenant) -> Iterator[Any]:
+    opened: list[ForgeUi] = []
+
+    def make(viewer: str) -> ForgeUi:
+        made = ForgeUi(browser, live_server, forge_pages, forge_keys, fake_jira.url, tenant, viewer)
+        opened.append(made)
+        return made
+
+    yield make
+    problems = [p for u in opened for p in u.problems]
+    for made in opened:
+        made.close()
+    assert problems == []
+
+
+def test_forge_pages_call_the_app_with_a_fit_through_the_bridge(forge_ui):
+    """The build and the stand-in together: the global page picks its view and calls /api with a FIT."""
+    me = forge_ui(ALICE)
+    page = me.open("global")
+    expect(page.locator("#skills-view #tree")).to_have_count(1)   # the finder's view, stamped
+    expect(page.locator("#skills-view #skill-list")).to_have_count(0)
+    for _ in range(200):
+        if me.api_authorizations:
+            break
+        page.wait_for_timeout(25)
+    assert me.fits_signed >= 1
+    assert me.api_authorizations and all(a.startswith("Bearer ey") for a in me.api_authorizations)
+
+
+# --- End to end: need the backend's Forge support --------------------------------------------------
+
+def give(jira: JiraActions, tenant: Tenant, account_id: str, skills: list[str]) -> None:
+    response = jira.request(tenant, "PUT", f"/api/user-skills?accountId={account_id}", sub=account_id,
+                            json={"skills": skills})
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+@needs_forge_backend
+def test_forge_finder_finds_experts(forge_ui, jira, tenant):
+    # The Connect install of the same site (cloudId) holds the data the Forge app sees.
+    give(jira, tenant, ALICE, ["Python", "Go"])
+    give(jira, tenant, BOB, ["Python"])
+    me = forge_ui(BOB)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder"})
+    page = me.open("global")
+    search = page.get_by_label("Skill", exact=True)
+    expect(page.locator("#tree > ul > li")).to_have_count(2)
+    search.fill("python")
+    search.press("Enter")
+    search.fill("GO")
+    search.press("Enter")
+    expect(page.locator(".search-summary")).to_have_text("1 person has all of: Python, Go.")
+    people = page.get_by_role("list", name="People with Python, Go")
+    expect(people.locator(".person-name")).to_have_text(["Alice Example"])
+    people.get_by_role("button", name="Alice Example").click()  # the person's view, in the same page
+    expect(page.locator("#skills-view #skill-list li .name")).to_have_text(["Python", "Go"])
+    expect(page.locator("h1")).to_have_text("Skills of Alice Example")
+
+
+@needs_forge_backend
+def test_forge_user_edits_own_skills(forge_ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python"])
+    me = forge_ui(ALICE)
+    page = me.open("user")
+    expect(page.locator("h1")).to_have_text("My skills")
+    expect(page.locator("#skill-list li .name")).to_have_text(["Python"])
+    page.get_by_label("Add a skill").fill("straße")
+    page.get_by_label("Add a skill").press("Enter")
+    expect(page.locator("#status")).to_have_text("Added straße.")
+    page.get_by_role("button", name="Remove Python").click()
+    expect(page.locator("#skill-list li .name")).to_have_text(["straße"])
+    response = jira.request(tenant, "GET", f"/api/user-skills?accountId={ALICE}", sub=ALICE)
+    assert response.json["skills"] == ["straße"]
+
+
+@needs_forge_backend
+def test_forge_admin_page_refuses_a_non_admin(forge_ui, jira, tenant):
+    me = forge_ui(ALICE)
+    page = me.open("admin")
+    expect(page.get_by_role("alert")).to_have_text("Only Jira administrators may manage User Skills.")
+    expect(page.locator("#tree-editor")).to_have_count(0)
+    expect(page.locator("#token-form")).to_have_count(0)
+    assert jira.request(tenant, "GET", "/api/tokens", sub=ADMIN).json["tokens"] == []
