@@ -222,3 +222,25 @@ def test_random_writes_patch_to_what_a_rebuild_gives(reader: Process, writer: Pr
             check(reader, writer)
     check(reader, writer)
     assert builds.count("skills-by-account") == 1 and builds.count("experts") == 1
+
+
+def test_an_answers_counted_size_is_what_it_holds_in_memory(reader: Process, writer: Process) -> None:
+    """The cache's bound holds only if each answer's `nbytes` is near what it really keeps alive."""
+    import tracemalloc
+
+    writer.call("POST", BY_ACCOUNT, json={"skillsByAccountId": {
+        f"{n:024x}": [NAMES[(n + k) % len(NAMES)] for k in range(6)] for n in range(3000)}})
+    with writer.app.app_context():
+        tenant_id = db.session.execute(select(Tenant.id).where(Tenant.client_key == "tenant-a")).scalar_one()
+        style = tenant_answers.JsonStyle(writer.app.json.dumps)
+        for kind in (tenant_answers.SkillsByAccount, tenant_answers.ExpertsTree):
+            kind.build(db.session, tenant_id, 1, style)  # warm: statements compiled, modules loaded
+            tracemalloc.start()
+            try:
+                before = tracemalloc.get_traced_memory()[0]
+                answer = kind.build(db.session, tenant_id, 1, style)
+                kept = tracemalloc.get_traced_memory()[0] - before
+            finally:
+                tracemalloc.stop()
+            assert 0.8 * kept <= answer.nbytes <= 1.5 * kept, (kind.name, kept, answer.nbytes)
+        db.session.remove()

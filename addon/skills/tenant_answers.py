@@ -62,11 +62,15 @@ class JsonStyle:
 
 
 class Spliced:
-    """A JSON text made of fixed text and keyed parts; parts are replaced without re-serialising the rest."""
+    """A JSON text made of fixed text and keyed parts; parts are replaced without re-serialising the rest.
 
-    def __init__(self, gaps: Sequence[str], keys: list[Any], parts: Sequence[str]) -> None:
+    Kept encoded (UTF-8): the bytes a response sends, held once rather than as text and bytes.
+    """
+
+    def __init__(self, gaps: Sequence[str], keys: list[Any], parts: Sequence[bytes]) -> None:
         """The text gaps[0] + parts[0] + gaps[1] + ... + parts[-1] + gaps[-1]."""
-        self.text = "".join(_interleave(gaps, parts))
+        gaps = [gap.encode() for gap in gaps]
+        self.text = b"".join(_interleave(gaps, parts))
         self.keys = keys
         self.lengths = array("q", map(len, parts))
         self._gap_lengths = array("q", map(len, gaps))
@@ -77,14 +81,14 @@ class Spliced:
         steps = map(add, self._gap_lengths, self.lengths)
         return array("q", accumulate(steps, initial=0))[:-1] if self.keys else array("q")
 
-    def part(self, index: int, starts: array | None = None) -> str:
+    def part(self, index: int, starts: array | None = None) -> bytes:
         start = (starts if starts is not None else self.starts())[index] + self._gap_lengths[index]
         return self.text[start:start + self.lengths[index]]
 
-    def replace(self, new_parts: dict[int, str]) -> None:
+    def replace(self, new_parts: dict[int, bytes]) -> None:
         """Put new text at the parts of these indexes: a few slices of the old text and one join."""
         starts = self.starts()
-        pieces: list[str] = []
+        pieces: list[bytes] = []
         done = 0  # text before this offset has been taken
         for index in sorted(new_parts):
             start = starts[index] + self._gap_lengths[index]
@@ -93,14 +97,14 @@ class Spliced:
             done = start + self.lengths[index]
             self.lengths[index] = len(new_parts[index])
         pieces.append(self.text[done:])
-        self.text = "".join(pieces)
+        self.text = b"".join(pieces)
 
     @property
     def nbytes(self) -> int:
         return len(self.text) + 8 * (len(self.lengths) + len(self._gap_lengths)) + 64 * len(self.keys)
 
 
-def _interleave(gaps: Sequence[str], parts: Sequence[str]) -> Iterator[str]:
+def _interleave(gaps: Sequence[bytes], parts: Sequence[bytes]) -> Iterator[bytes]:
     yield gaps[0]
     for part, gap in zip(parts, gaps[1:]):
         yield part
@@ -140,16 +144,16 @@ class SkillsByAccount(Answer):
         self._outer = (before, after + "\n")
         self.text = self._spliced(keys, [self._part(key, accounts[key]) for key in keys])
         self._key_bytes = sum(map(len, keys)) + 49 * len(keys)  # the keys' str objects
-        self.body = self.text.text.encode()
+        self.body = self.text.text
 
-    def _spliced(self, keys: list[str], parts: list[str]) -> Spliced:
+    def _spliced(self, keys: list[str], parts: list[bytes]) -> Spliced:
         before, after = self._outer
         if not keys:
             return Spliced([before + "{}" + after], [], [])
         return Spliced([before + "{"] + [self.style.item_sep] * (len(keys) - 1) + ["}" + after], keys, parts)
 
-    def _part(self, account: str, names: list[str]) -> str:
-        return self.style.string(account) + self.style.key_sep + self.style.strings(names)
+    def _part(self, account: str, names: list[str]) -> bytes:
+        return (self.style.string(account) + self.style.key_sep + self.style.strings(names)).encode()
 
     @classmethod
     def build(cls, session: Session, tenant_id: int, version: int, style: JsonStyle) -> "SkillsByAccount":
@@ -159,7 +163,7 @@ class SkillsByAccount(Answer):
         if changes.accounts:
             held = _holdings_of(session, tenant_id, changes.accounts, names=True)
             keys = self.text.keys
-            replaced: dict[int, str] = {}
+            replaced: dict[int, bytes] = {}
             structural = False  # an account appears or disappears: gaps change, rebuild the text
             for account in changes.accounts:
                 index = bisect_left(keys, account)
@@ -173,7 +177,7 @@ class SkillsByAccount(Answer):
                 self._restructure(held, changes.accounts)
             elif replaced:
                 self.text.replace(replaced)
-            self.body = self.text.text.encode()
+            self.body = self.text.text
         self.version = version
 
     def _restructure(self, held: dict[str, list[tuple[str, int]]], touched: set[str]) -> None:
@@ -191,7 +195,7 @@ class SkillsByAccount(Answer):
 
     @property
     def nbytes(self) -> int:
-        return self.text.nbytes + len(self.body) + self._key_bytes
+        return self.text.nbytes + self._key_bytes
 
 
 class _Marks(dict):  # type: ignore[type-arg]
@@ -213,17 +217,17 @@ class ExpertsTree(Answer):
         self.held = held  # account -> its holdings as (skill id, row id) pairs, flattened
         # Per account: its key (49 bytes + length), a dict slot, an array of pairs (64 + 16 a holding).
         self._held_bytes = sum(self._account_bytes(account, pairs) for account, pairs in held.items())
-        self._shape(catalogue, {skill_id: style.strings(accounts) for skill_id, accounts in experts.items()})
+        self._shape(catalogue, {skill_id: style.strings(accounts).encode() for skill_id, accounts in experts.items()})
 
-    def _shape(self, catalogue: tree.Catalogue, parts: dict[int, str]) -> None:
+    def _shape(self, catalogue: tree.Catalogue, parts: dict[int, bytes]) -> None:
         """The text of the tree from the catalogue, each skill's experts from `parts` (none if absent)."""
         before, marked = self.style.around({"experts": tree._nodes(catalogue, None, _Marks(), descriptions=False)})
         keys = [int(skill_id) for skill_id, _ in marked]
         gaps = [before] + [gap for _, gap in marked]
         gaps[-1] += "\n"
-        self.text = Spliced(gaps, keys, [parts.get(key, "[]") for key in keys])
+        self.text = Spliced(gaps, keys, [parts.get(key, b"[]") for key in keys])
         self.index = {key: i for i, key in enumerate(keys)}
-        self.body = self.text.text.encode()
+        self.body = self.text.text
 
     @classmethod
     def build(cls, session: Session, tenant_id: int, version: int, style: JsonStyle) -> "ExpertsTree":
@@ -266,7 +270,7 @@ class ExpertsTree(Answer):
                 else:
                     self.held.pop(account, None)
         starts = self.text.starts()
-        parts: dict[int, str] = {}
+        parts: dict[int, bytes] = {}
         for skill_id in removed.keys() | appended.keys():
             index = self.index.get(skill_id)
             accounts = json.loads(self.text.part(index, starts)) if index is not None else []
@@ -274,7 +278,7 @@ class ExpertsTree(Answer):
             if gone:
                 accounts = [account for account in accounts if account not in gone]
             accounts.extend(account for _, account in sorted(appended.get(skill_id, ())))
-            parts[skill_id] = self.style.strings(accounts)
+            parts[skill_id] = self.style.strings(accounts).encode()
         if changes.tree or any(skill_id not in self.index for skill_id in parts):
             # The skeleton changed (or a skill is new): reshape, keeping every unchanged skill's part.
             kept = {key: self.text.part(i, starts) for i, key in enumerate(self.text.keys) if key not in parts}
@@ -282,7 +286,7 @@ class ExpertsTree(Answer):
         else:
             if parts:
                 self.text.replace({self.index[skill_id]: part for skill_id, part in parts.items()})
-                self.body = self.text.text.encode()
+                self.body = self.text.text
         self.version = version
 
     @staticmethod
@@ -291,7 +295,7 @@ class ExpertsTree(Answer):
 
     @property
     def nbytes(self) -> int:
-        return self.text.nbytes + len(self.body) + self._held_bytes + 100 * len(self.index)
+        return self.text.nbytes + self._held_bytes + 100 * len(self.index)
 
 
 def _holdings_of(session: Session, tenant_id: int, accounts: Iterable[str],
