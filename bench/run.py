@@ -641,7 +641,7 @@ def pinned_throughput(url: str, wrk: str, app_server: Server, bare_server: Serve
 # The expert finder in Chromium
 
 def finder_timing(people: int, workdir: Path) -> dict[str, Any]:
-    """tests/test_finder_scale.py at `people`: from the page's navigation to its tree drawn, in ms.
+    """The page test of the finder of a large tenant at `people`: from navigation to the tree drawn, in ms.
 
     Needs the test extra (pytest, Playwright) and /usr/bin/chromium, as the page tests do.
     """
@@ -649,8 +649,9 @@ def finder_timing(people: int, workdir: Path) -> dict[str, Any]:
     env = dict(os.environ, FINDER_PEOPLE=str(people), FINDER_TIMING_FILE=str(out))
     env.pop("TEST_DATABASE_URL", None)  # SQLite: the page's time, not a database's
     log(f"== expert finder in Chromium, {people:,} people and 2,000 skills")
-    done = subprocess.run([sys.executable, "-m", "pytest", "tests/test_finder_scale.py", "-q", "-p", "no:randomly",
-                           "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    done = subprocess.run([sys.executable, "-m", "pytest", "tests/test_pages.py", "-k", "large_tenant", "-q",
+                           "-p", "no:randomly", "-p", "no:cacheprovider"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0 or not out.exists():
         log(f"  the finder test failed or could not run:\n{done.stdout[-2000:]}{done.stderr[-1000:]}")
         return {"finder": None}
@@ -786,7 +787,8 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 databases.drop_all()
 
-        finder = finder_timing(max(people), Path(tmp)) if (args.finder or ("off" if args.quick else "on")) == "on" else {}
+        finder_on = (args.finder or ("off" if args.quick else "on")) == "on"
+        finder = finder_timing(max(people), Path(tmp)) if finder_on else {}
 
     results = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
