@@ -539,7 +539,7 @@ def bulk(server: Server, app: Any, data: seeding.Dataset, size: Size) -> dict[st
 # One database, end to end
 
 def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdir: Path,
-                   settings: list[str], extra_people: list[int]) -> dict[str, Any]:
+                   settings: list[str], extra_people: list[int], pin_database: bool) -> dict[str, Any]:
     log(f"== {kind}: {databases.version()}")
     result: dict[str, Any] = {"database": kind, "database_version": databases.version()}
     url = databases.new("main")
@@ -559,11 +559,14 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
         bare_server = Server("bare", "bench.bare:app", ROOT, env, settings, "/healthz", workdir)
         servers.append(bare_server)
         result.update(throughput(wrk, app_server, bare_server, requests_file, size))
-        if kind == "postgresql":
+        if kind == "postgresql" and pin_database:
             pinned = pinned_throughput(url, wrk, app_server, bare_server, requests_file, size)
             if "read_ratio" in pinned:  # the goal's figure is the pinned one; the other is kept beside it
                 result.update({f"{key}_unpinned": result[key] for key in pinned if key in result})
             result.update(pinned)
+        elif kind == "postgresql":
+            result["read_pinning"] = (f"none: {len(os.sched_getaffinity(0))} CPUs, too few to give the server one "
+                                      "of its own (--pin-database on forces it)")
         with app.app_context():
             result.update(tree_figures(app, data, size))
             db.session.remove()
@@ -759,6 +762,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--finder", default=None, choices=["on", "off"],
                         help="time the expert finder page in Chromium at the largest --people "
                              "(default: on in the full run, off with --quick)")
+    parser.add_argument("--pin-database", default="auto", choices=["auto", "on", "off"],
+                        help="measure the read again with a local PostgreSQL server alone on the last core "
+                             "(auto: with 4 cores or more; on 2 cores the rest would share one)")
     parser.add_argument("--output", default=str(HERE / "results.json"))
     args = parser.parse_args(argv)
 
@@ -766,6 +772,7 @@ def main(argv: list[str] | None = None) -> int:
     size = QUICK if args.quick else FULL
     people = [int(n) for n in args.people.split(",")] if args.people else [size.users, *size.more_people]
     size = replace(size, users=people[0])
+    pin = args.pin_database == "on" or (args.pin_database == "auto" and len(os.sched_getaffinity(0)) >= 4)
     settings = args.gunicorn.split() if args.gunicorn else GUNICORN_SETTINGS
     database_url = os.environ.get("DATABASE_URL", "")
     postgres_url = normalise_database_url(database_url) if database_url.startswith("postgres") else None
@@ -783,7 +790,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in kinds:
             databases = Databases(kind, Path(tmp), postgres_url)
             try:
-                runs.append(bench_database(kind, databases, size, wrk, Path(tmp), settings, people[1:]))
+                runs.append(bench_database(kind, databases, size, wrk, Path(tmp), settings, people[1:], pin))
             finally:
                 databases.drop_all()
 
