@@ -163,3 +163,23 @@ class ApiToken(Base):
     created_by: Mapped[str] = mapped_column(String(ACCOUNT_ID_MAX))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class TenantChange(Base):
+    """What one data version of a tenant changed: an account's holdings, the tree, or everything.
+
+    Written by every writer in the transaction that bumps the version (skills.changes), so that a
+    process holding an answer at an older version can patch it by what changed instead of
+    rebuilding it. Old rows are pruned; a reader that finds a version without a row rebuilds.
+    """
+
+    __tablename__ = "tenant_changes"
+    __table_args__ = (Index("ix_tenant_changes_tenant_version", "tenant_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    # "account" (account_id's holdings), "tree" (categories or the catalogue), "all" (anything),
+    # "nothing" (a write that changed nothing still names its version).
+    scope: Mapped[str] = mapped_column(String(8))
+    account_id: Mapped[str | None] = mapped_column(String(ACCOUNT_ID_MAX), nullable=True)

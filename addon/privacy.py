@@ -21,12 +21,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping, Protocol
 
 import requests
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from .database import as_utc
 from .jira import retry_after_seconds
 from .models import Tenant, UserSkill
-from .skills import versions
+from .skills import user_skills
 
 log = logging.getLogger(__name__)
 
@@ -185,13 +186,8 @@ class TenantReport:
 
 def iso(moment: datetime) -> str:
     """RFC 3339 UTC with milliseconds, as Atlassian's examples write `updatedAt`."""
-    moment = aware(moment).astimezone(timezone.utc)
+    moment = as_utc(moment)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def aware(moment: datetime) -> datetime:
-    # SQLite gives back naive datetimes for timezone-aware columns; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def stored_accounts(session: Session, tenant_id: int) -> list[tuple[str, datetime]]:
@@ -208,23 +204,18 @@ def stored_accounts(session: Session, tenant_id: int) -> list[tuple[str, datetim
     return [(account_id, changed) for account_id, changed in rows]
 
 
-def erase_accounts(session: Session, tenant_id: int, account_ids: list[str]) -> int:
-    """Delete every skill the accounts hold, in one transaction that also bumps the data version.
-
-    The bump comes first: it takes the tenant's row lock (versions.bump), and it tells every process's
-    cached whole-tenant answers (skills-by-account, experts tree) that they are stale.
-    """
+def erase_closed(session: Session, tenant_id: int, account_ids: list[str]) -> int:
+    """Erase the closed accounts' skills in one transaction (skills.user_skills.erase_accounts: the
+    tenant's row lock, the data-version bump every process's cached answers see, no id left in the log)."""
     if not account_ids:
         return 0
     try:
-        versions.bump(session, tenant_id)
-        result = session.execute(delete(UserSkill).where(UserSkill.tenant_id == tenant_id,
-                                                         UserSkill.account_id.in_(account_ids)))
+        erased = user_skills.erase_accounts(session, tenant_id, account_ids)
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return erased
 
 
 def claim(session: Session, tenant_id: int, now: datetime) -> bool:
@@ -259,7 +250,7 @@ def report_tenant(session: Session, tenant: Tenant, reporter: AccountReporter | 
                 told = answer.cycle if told is None else max(told, answer.cycle)
             closed = [account_id for account_id, status in answer.statuses.items() if status == "closed"]
             outcome.closed += len(closed)
-            outcome.erased += erase_accounts(session, tenant_id, closed)
+            outcome.erased += erase_closed(session, tenant_id, closed)
     except ReportFailed as err:
         outcome.error = str(err)
         retry_after = err.retry_after
@@ -292,7 +283,7 @@ def report_all(session: Session, reporter_for: ReporterFor, now: datetime | None
         moment = now or datetime.now(timezone.utc)
         if not claim(session, tenant.id, moment):
             due = tenant.accounts_report_due_at
-            outcomes.append(TenantReport(tenant.client_key, skipped=True, next_due=aware(due) if due else None))
+            outcomes.append(TenantReport(tenant.client_key, skipped=True, next_due=as_utc(due) if due else None))
             continue
         try:
             reporter = reporter_for(tenant)

@@ -1,9 +1,9 @@
 """Where a route's time goes: seed a database as bench/run.py does, call the route in a loop, profile it.
 
-    .venv/bin/python bench/profile.py read            # GET /api/user-skills, many users
-    .venv/bin/python bench/profile.py skills-by-account
-    .venv/bin/python bench/profile.py experts
-    .venv/bin/python bench/profile.py bulk
+    .venv/bin/python -m bench.profile read            # GET /api/user-skills, many users
+    .venv/bin/python -m bench.profile skills-by-account
+    .venv/bin/python -m bench.profile experts
+    .venv/bin/python -m bench.profile bulk
 
 Needs the `bench` extra (pyinstrument): .venv/bin/pip install -e '.[bench]'. With --py-spy, runs the
 loop under py-spy instead and writes a flame graph (SVG) next to this file.
@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-import run
+from . import run
 
 ROUTES = {"read": run.READ_PATH, "skills-by-account": "/api/skills-by-account", "experts": "/api/skill-tree/experts"}
 
@@ -36,7 +36,7 @@ def main() -> int:
 
     if args.py_spy and not args.loop_only:
         out = run.HERE / f"profile-{args.route}.svg"
-        command = ["py-spy", "record", "-o", str(out), "-r", "500", "--", sys.executable, __file__,
+        command = ["py-spy", "record", "-o", str(out), "-r", "500", "--", sys.executable, "-m", "bench.profile",
                    *[a for a in sys.argv[1:] if a != "--py-spy"], "--loop-only"]
         print(" ".join(command), file=sys.stderr)
         return subprocess.call(command)

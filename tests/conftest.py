@@ -24,6 +24,7 @@ from sqlalchemy import event
 from werkzeug.serving import make_server
 
 from addon import create_app
+from addon.connect.jwt import CONTEXT_QSH, HS256, sign_hs256
 from addon.database import ReadStatement
 from addon.extensions import db
 
@@ -366,14 +367,19 @@ def install_token(private_key: rsa.RSAPrivateKey, kid: str, client_key: str, pat
 
 def jira_token(method: str, url: str, client_key: str, secret: str, sub: str | None = None,
                context: bool = False, exp_in: int = 180, algorithm: str = "HS256", **extra: Any) -> str:
-    """A token as Jira signs it: HS256 over the tenant secret, `qsh` of the URL or `context-qsh`."""
-    now = int(time.time())
-    claims: dict[str, Any] = {"iss": client_key, "iat": now, "exp": now + exp_in,
-                              "qsh": "context-qsh" if context else hash_url(method, url)}
+    """A token as Jira signs it: HS256 over the tenant secret, `qsh` of the URL or `context-qsh`.
+
+    Signed by the add-on's own sign_hs256, which the benchmark signs with too.
+    """
     if sub:
-        claims["sub"] = sub
-    claims.update(extra)
-    return jwt.encode(claims, secret, algorithm=algorithm)
+        extra["sub"] = sub
+    if context:
+        extra["qsh"] = CONTEXT_QSH
+    token = sign_hs256(method, url, client_key, secret, ttl_seconds=exp_in, **extra)
+    if algorithm == HS256:
+        return token
+    # A token Jira never sends, for the refusal tests: the same claims under another algorithm.
+    return jwt.encode(jwt.decode(token, options={"verify_signature": False}), secret, algorithm=algorithm)
 
 
 class Tenant:

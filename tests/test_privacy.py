@@ -13,7 +13,8 @@ import pytest
 
 from addon.extensions import db
 from addon.models import Tenant, UserSkill
-from addon.privacy import BearerReporter, ReportFailed, aware, parse_cycle_period
+from addon.database import as_utc as aware
+from addon.privacy import BearerReporter, ReportFailed, parse_cycle_period
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADMIN = "admin-1"

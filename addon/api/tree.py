@@ -11,7 +11,8 @@ from ..extensions import db
 from ..skills import tree as domain
 from ..skills.names import clean_name
 from . import bp
-from .answers import cached_json
+from ..skills.tenant_answers import ExpertsTree
+from .answers import tenant_answer
 from .common import json_body
 from .schemas import answer, errors, obj, path_parameter, ref, request_body
 
@@ -40,8 +41,7 @@ def _tenant_id() -> int:
 @bp.get("/skill-tree/experts")
 @require_auth
 def experts_tree() -> Response:
-    tenant_id = _tenant_id()
-    return cached_json("experts", tenant_id, lambda: {"experts": domain.experts_tree(db.session, tenant_id)})
+    return tenant_answer(ExpertsTree, _tenant_id())
 
 
 @bp.get("/skill-tree")

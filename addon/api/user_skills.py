@@ -10,7 +10,8 @@ from ..errors import ApiError
 from ..extensions import db
 from ..skills import user_skills as domain
 from . import bp
-from .answers import cached_json
+from ..skills.tenant_answers import SkillsByAccount
+from .answers import tenant_answer
 from .common import account_id_param, json_body
 from .schemas import NAMES, answer, errors, obj, ref, request_body
 
@@ -55,9 +56,7 @@ def remove_user_skills() -> Response:
 @bp.get("/skills-by-account")
 @require_auth
 def get_skills_by_account() -> Response:
-    tenant_id = caller().tenant.id
-    return cached_json("skills-by-account", tenant_id,
-                       lambda: {"skillsByAccountId": domain.skills_by_account(db.session, tenant_id)})
+    return tenant_answer(SkillsByAccount, caller().tenant.id)
 
 
 @bp.post("/skills-by-account")

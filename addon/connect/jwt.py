@@ -248,9 +248,13 @@ def check_qsh(claims: dict[str, Any], expected: str, allow_context: bool) -> boo
 
 
 def sign_hs256(method: str, relative: str, issuer: str, shared_secret: str,
-               ttl_seconds: int = 180, now: float | None = None) -> str:
-    """A token for a call from the add-on to Jira: `iss` the app key, `qsh` of the call."""
+               ttl_seconds: int = 180, now: float | None = None, **claims: Any) -> str:
+    """An HS256 token for one call: `iss` the issuer, `qsh` of the call, then `claims` (a `sub`...).
+
+    The add-on's calls to Jira (issuer: the app key); tests and the benchmark sign requests as
+    Jira does with it (issuer: the tenant's clientKey, `sub` the user).
+    """
     issued = int(now if now is not None else time.time())
-    claims = {"iss": issuer, "iat": issued, "exp": issued + ttl_seconds,
-              "qsh": query_string_hash(method, relative)}
-    return jwt.encode(claims, shared_secret, algorithm=HS256)
+    payload = {"iss": issuer, "iat": issued, "exp": issued + ttl_seconds,
+               "qsh": query_string_hash(method, relative), **claims}
+    return jwt.encode(payload, shared_secret, algorithm=HS256)

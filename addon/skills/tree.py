@@ -25,7 +25,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Category, Skill, UserSkill, utcnow
-from . import versions
+from . import changes as change_log
 from .catalogue import ensure_skills
 from .errors import InvalidInput, NotFound
 from .names import InvalidName, clean_name, name_key, unique_names
@@ -231,8 +231,11 @@ def category_answer(session: Session, tenant_id: int, key: str) -> dict[str, Any
 # Changing one category
 
 def lock_tenant(session: Session, tenant_id: int) -> None:
-    """Serialises the tenant's tree changes (see the module's docstring) and marks cached answers stale."""
-    versions.bump(session, tenant_id)
+    """Serialises the tenant's tree changes (see the module's docstring) and marks cached answers stale.
+
+    Logged as a tree change (skills.changes): cached answers rebuild their tree, not their holdings.
+    """
+    change_log.record(session, tenant_id, (), tree=True)
 
 
 def _check_sibling_name(catalogue: Catalogue, parent_id: int | None, display_name: str,

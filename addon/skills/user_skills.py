@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from sqlalchemy import Engine, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from ..database import ReadStatement
 from ..models import Skill, UserSkill
-from . import versions
+from . import changes as change_log
 from .catalogue import chunks, ensure_skills, find_skills, insert_ignoring_conflicts
 from .errors import InvalidInput, TooLarge
 from .names import name_key, unique_names, valid_account_id
@@ -29,14 +29,15 @@ class SkillsError(InvalidInput):
     code = "invalid_request"  # the documented user-skill API's code for bad input
 
 
-def lock_users(session: Session, tenant_id: int) -> None:
+def lock_users(session: Session, tenant_id: int, accounts: Iterable[str] | None) -> None:
     """Serialize the tenant's writers and mark its cached answers stale (versions.bump).
 
     The bump is an UPDATE of the tenant's row, held until commit: on PostgreSQL writers of one
     tenant take turns, so parallel writers on one user end as a serial run would and the
-    500-skill limit holds; SQLite has one writer at a time anyway.
+    500-skill limit holds; SQLite has one writer at a time anyway. The change log names
+    `accounts` (None: anything), so cached answers are patched by them alone (skills.changes).
     """
-    versions.bump(session, tenant_id)
+    change_log.record(session, tenant_id, accounts)
 
 
 def clean_skill_list(values: object, what: str = "skills") -> list[str]:
@@ -77,7 +78,7 @@ def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, 
 
 def add_skills(session: Session, tenant_id: int, account_id: str, names: list[str]) -> tuple[list[str], list[str]]:
     """Give the user `names`; returns (added, existing) in request order, spelled as stored."""
-    lock_users(session, tenant_id)
+    lock_users(session, tenant_id, [account_id])
     held_ids = {skill_id for skill_id, _ in _held(session, tenant_id, account_id)}
     catalogue = ensure_skills(session, tenant_id, names)
     added: list[str] = []
@@ -100,7 +101,7 @@ def add_skills(session: Session, tenant_id: int, account_id: str, names: list[st
 
 def remove_skills(session: Session, tenant_id: int, account_id: str, names: list[str]) -> tuple[list[str], list[str]]:
     """Take `names` from the user; returns (removed, missing) in request order, spelled as stored."""
-    lock_users(session, tenant_id)
+    lock_users(session, tenant_id, [account_id])
     held = {skill_id for skill_id, _ in _held(session, tenant_id, account_id)}
     catalogue = find_skills(session, tenant_id, [name_key(n) for n in names])
     removed: list[str] = []
@@ -173,7 +174,7 @@ def parse_bulk(mapping: object) -> dict[str, list[str]]:
 
 def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, list[str]]) -> dict[str, Change]:
     """Make each listed account hold exactly its list; a handful of statements whatever the size."""
-    lock_users(session, tenant_id)
+    lock_users(session, tenant_id, wanted.keys())
     all_names = {name_key(n): n for names in wanted.values() for n in names}
     catalogue = ensure_skills(session, tenant_id, all_names.values()) if all_names else {}
     held: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # account -> [(row id, skill id, name)]
@@ -212,4 +213,21 @@ def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, list[str
         # One executemany, in list order: the rows' ids follow the order of adding.
         connection.execute(insert(UserSkill), new_rows)
     return changes
+
+
+def erase_accounts(session: Session, tenant_id: int, account_ids: Iterable[str]) -> int:
+    """Delete every holding of these accounts (closed accounts' personal data); the rows deleted.
+
+    The change log is told "anything changed" rather than the accounts, and its older rows naming
+    them are deleted: an erased account's id is kept nowhere. Readers rebuild once; erasure is a
+    periodic job, not a stream of writes.
+    """
+    accounts = list(dict.fromkeys(account_ids))
+    lock_users(session, tenant_id, None)
+    change_log.forget_accounts(session, tenant_id, accounts)
+    deleted = 0
+    for part in chunks(accounts):
+        deleted += session.execute(delete(UserSkill).where(UserSkill.tenant_id == tenant_id,
+                                                           UserSkill.account_id.in_(part))).rowcount
+    return deleted
 

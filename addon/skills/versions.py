@@ -14,14 +14,16 @@ from ..models import Tenant
 _CURRENT = ReadStatement(select(Tenant.data_version).where(Tenant.id == bindparam("tenant_id")))
 
 
-def bump(session: Session, tenant_id: int) -> None:
+def bump(session: Session, tenant_id: int) -> int:
     """Mark every answer built from the tenant's data as stale, once this transaction commits.
 
     An UPDATE of the tenant's row: on PostgreSQL it holds the row's lock until commit, so the
     tenant's writers take turns; SQLite has one writer at a time anyway, and taking the write lock
-    first avoids a read-then-upgrade deadlock.
+    first avoids a read-then-upgrade deadlock. Returns the new version (skills.changes logs it).
     """
-    session.execute(update(Tenant).where(Tenant.id == tenant_id).values(data_version=Tenant.data_version + 1))
+    return session.execute(update(Tenant).where(Tenant.id == tenant_id)
+                           .values(data_version=Tenant.data_version + 1)
+                           .returning(Tenant.data_version)).scalar_one()
 
 
 def current(engine: Engine, tenant_id: int) -> int | None:
