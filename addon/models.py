@@ -51,6 +51,10 @@ class Tenant(Base):
     # Grows with every change to the tenant's skills, holdings or tree, in the changing transaction
     # (skills.versions.bump); answers built from those tables are cached per process while it holds.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Grows with every change of the tenant's install state or credentials, on any front, in the
+    # changing transaction (skills.credentials.revoke_credentials); every process checks the epoch
+    # its cached copy was loaded at against this one (addon.auth), so revocation is immediate.
+    auth_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:  # never the secret
         return f"<Tenant {self.client_key} installed={self.installed}>"

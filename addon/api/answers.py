@@ -14,6 +14,7 @@ from typing import Any, Callable, Hashable
 
 from flask import Response, current_app
 
+from ..auth import confirm_tenant
 from ..extensions import db
 from ..skills import versions
 
@@ -52,7 +53,10 @@ class AnswerCache:
 def cached_json(name: str, tenant_id: int, build: Callable[[], Any]) -> Response:
     """The JSON answer `build()` gives, from this process's cache while the tenant's data is unchanged."""
     # The version is read before the answer is built: an answer is never older than its version.
-    version = versions.current(db.engine, tenant_id)
+    # The tenant's auth epoch comes with it and confirms the caller's credentials (addon.auth).
+    found = versions.current_and_epoch(db.engine, tenant_id)
+    confirm_tenant(found[1] if found is not None else None)
+    version = found[0] if found is not None else None
     cache: AnswerCache = current_app.extensions["answers"]
     body = cache.get((tenant_id, name), version) if version is not None else None
     if body is None:
