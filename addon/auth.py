@@ -134,6 +134,7 @@ def confirm_tenant(epoch: int | None) -> None:
     for verifier in current_app.extensions["verifiers"]:
         if verifier.forget is not None:
             verifier.forget(stale.tenant)
+    g.caller = None  # no confirming while a front proves it again (a front's own commit must not recurse here)
     who = g.reauthenticate()
     if who.tenant.id != stale.tenant.id or not (who.tenant_fresh or who.tenant.auth_epoch == epoch):
         raise unauthorized("The credentials changed; authenticate again.")
