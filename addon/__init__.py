@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         database.configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
 
+    from . import auth
     from .api.answers import AnswerCache
     from .auth import API_TOKEN
     from .connect import descriptor, lifecycle
@@ -46,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["connect_permissions"] = PermissionChecker(connect_jira, app.config["PERMISSION_CACHE_SECONDS"])
     # The ways in, tried in this order by addon.auth.require_auth (a front adds its verifier here).
     app.extensions["verifiers"] = [CONNECT_JWT, API_TOKEN]
+    auth.init_app(app)  # every request's commit confirms its caller's tenant first
 
     app.register_blueprint(descriptor.bp)
     app.register_blueprint(lifecycle.bp)

@@ -3,6 +3,14 @@
 `require_auth` tries the app's verifiers in order (`app.extensions["verifiers"]`: Connect JWT, then
 tenant API token; the Forge front adds its own) and puts the `Caller` on `flask.g.caller`. Views and
 pages then ask `caller()` and the `require_*` rules below, never the kind of token.
+
+A verifier may take the caller's tenant from a per-process cache; uninstalls, re-installs and new
+secrets are handled by whichever process Atlassian calls. So every request confirms its tenant
+copy's auth epoch against the database's (skills.credentials) before its answer is sent, within a
+statement it makes anyway where it can (`confirm_tenant`): the hot read and the whole-tenant answers
+read the epoch with their data, a write reads it under the tenant row's lock just before commit
+(`_confirm_before_commit`), anything else makes one primary-key read after the view (`confirm_caller`).
+A copy found stale is forgotten and the request authenticated again against the database.
 """
 from __future__ import annotations
 
@@ -11,13 +19,17 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
-from flask import current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
-from .caller import Caller
+from .caller import Caller, TenantInfo
 from .errors import ApiError
 from .extensions import db
 from .jira import JiraUnavailable
-from .skills import tokens
+from .skills import credentials, tokens
+from .skills.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +51,9 @@ class Verifier:
     verify: Callable[[str, bool], Caller]
     # An API token: refused where a page must be opened from Jira.
     is_api_token: bool = False
+    # Drop whatever this front caches of the tenant (its copy was found stale); None: it caches nothing.
+    # A front that caches must give it, or a stale copy can only end in a 401.
+    forget: Callable[[TenantInfo], None] | None = None
 
 
 def authenticate(allow_context: bool = True, allow_api_token: bool = True) -> Caller:
@@ -56,18 +71,99 @@ def authenticate(allow_context: bool = True, allow_api_token: bool = True) -> Ca
 
 
 def require_auth(view: F | None = None, *, context: bool = True, api_tokens: bool = True) -> Any:
-    """Decorator: authenticate the request and put the caller on `g.caller`, or answer 401."""
+    """Decorator: authenticate the request and put the caller on `g.caller`, or answer 401.
+
+    No answer leaves before the caller's tenant is confirmed (see the module's docstring).
+    """
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            g.caller = authenticate(allow_context=context, allow_api_token=api_tokens)
-            return fn(*args, **kwargs)
+            again = functools.partial(authenticate, allow_context=context, allow_api_token=api_tokens)
+            use_caller(again(), again)
+            try:
+                answer = fn(*args, **kwargs)
+            except (ApiError, DomainError, HTTPException) as err:
+                # A refusal or a bad-input answer is an answer too: a revoked credential gets a 401 instead.
+                if _status(err) != 401 and _status(err) < 500:
+                    confirm_caller()
+                raise
+            confirm_caller()
+            return answer
         return wrapper  # type: ignore[return-value]
     return decorate(view) if view is not None else decorate
 
 
+def _status(err: ApiError | DomainError | HTTPException) -> int:
+    if isinstance(err, ApiError):
+        return err.status
+    if isinstance(err, HTTPException):
+        return err.code or 500
+    return 400  # the domain refuses only input (addon.errors gives the exact 4xx)
+
+
+def use_caller(who: Caller, reauthenticate: Callable[[], Caller]) -> None:
+    """Make `who` this request's caller; `reauthenticate` proves the request's credential again."""
+    g.caller = who
+    g.reauthenticate = reauthenticate
+    g.tenant_confirmed = who.tenant_fresh
+
+
 def caller() -> Caller:
     return g.caller
+
+
+# ---------------------------------------------------------------------------------------------
+# Confirming the caller's tenant: revocation is immediate on every process
+
+def confirm_tenant(epoch: int | None) -> None:
+    """Check the caller's tenant against `epoch`, its auth epoch as a statement of this request read it.
+
+    Equal: the tenant's install state and credentials are those the caller was proved with. Else
+    they changed since this process cached the tenant: forget the copy and prove the request's
+    credential again against the database (401 if it no longer holds; otherwise carry on: the
+    request's data, read by tenant id, is the tenant's all the same).
+    """
+    if not has_request_context() or g.get("caller") is None:
+        return
+    stale = caller()
+    if epoch is not None and epoch == stale.tenant.auth_epoch:
+        g.tenant_confirmed = True
+        return
+    log.info("tenant %s changed (auth epoch %s, cached %s): authenticating the request again",
+             stale.tenant.client_key, epoch, stale.tenant.auth_epoch)
+    for verifier in current_app.extensions["verifiers"]:
+        if verifier.forget is not None:
+            verifier.forget(stale.tenant)
+    g.caller = None  # no confirming while a front proves it again (a front's own commit must not recurse here)
+    who = g.reauthenticate()
+    if who.tenant.id != stale.tenant.id or not (who.tenant_fresh or who.tenant.auth_epoch == epoch):
+        raise unauthorized("The credentials changed; authenticate again.")
+    g.caller = who
+    g.tenant_confirmed = True
+
+
+def confirm_caller() -> None:
+    """Confirm the caller's tenant with one primary-key read, unless this request has already."""
+    if has_request_context() and g.get("caller") is not None and not g.get("tenant_confirmed", True):
+        confirm_tenant(credentials.current(db.engine, caller().tenant.id))
+
+
+def _confirm_before_commit(session: Session) -> None:
+    """A request's write commits only under the credentials its caller was proved with.
+
+    Under the tenant row's lock (skills.credentials.in_transaction): an uninstall or new secret
+    committed by any process before this commit is seen here, and none can commit in between.
+    Checked even for a caller read fresh: the tenant may have changed since.
+    """
+    if not has_request_context() or g.get("caller") is None or session is not db.session():
+        return
+    confirm_tenant(credentials.in_transaction(session, caller().tenant.id))
+
+
+def init_app(app: Flask) -> None:
+    """Check the caller's tenant before every commit of a request's session (once per process)."""
+    if not event.contains(db.session, "before_commit", _confirm_before_commit):
+        event.listen(db.session, "before_commit", _confirm_before_commit)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,7 +186,8 @@ def verify_api_token(secret: str, _allow_context: bool = True) -> Caller:
         # One answer whether the token is unknown or its tenant uninstalled: a guess learns nothing.
         raise unauthorized("The API token is not valid.")
     tokens.record_use(engine, found)
-    return Caller(found.tenant, None, is_api_token=True, token_id=found.token_id)
+    # The token's tenant was read with it, from the database: fresh, nothing to confirm for a read.
+    return Caller(found.tenant, None, is_api_token=True, token_id=found.token_id, tenant_fresh=True)
 
 
 API_TOKEN = Verifier("api-token", api_token_credential, verify_api_token, is_api_token=True)

@@ -18,9 +18,13 @@ class TenantInfo:
     shared_secret: str
     base_url: str
     installed: bool
+    # The tenant's auth epoch when this copy was read: a request confirms its copy against the
+    # database's epoch (addon.auth.confirm_tenant), so a copy cached by a process is never trusted stale.
+    auth_epoch: int
 
     def __repr__(self) -> str:  # keeps the secret out of logs and tracebacks
-        return f"TenantInfo(id={self.id}, client_key={self.client_key!r}, installed={self.installed})"
+        return (f"TenantInfo(id={self.id}, client_key={self.client_key!r}, installed={self.installed}, "
+                f"auth_epoch={self.auth_epoch})")
 
 
 # (tenant, accountId) -> whether Jira grants that account ADMINISTER; raises addon.jira.JiraUnavailable.
@@ -41,6 +45,9 @@ class Caller:
     # A Connect token from AP.context.getToken() (qsh "context-qsh") rather than one bound to the URL.
     context_token: bool = False
     token_id: str | None = None
+    # The tenant was read from the database while authenticating this request, not from a cache:
+    # nothing is left to confirm for a read (a write still checks under the row's lock).
+    tenant_fresh: bool = False
     # The front's permission check, which knows how to ask this tenant's Jira.
     admin_check: AdminCheck = field(default=_never_admin, repr=False, compare=False)
 

@@ -63,6 +63,10 @@ class Tenant(Base):
     # Atlassian, and the earliest moment the next report may go (Atlassian's Cycle-Period).
     accounts_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     accounts_report_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Grows with every change of the tenant's install state or credentials, on any front, in the
+    # changing transaction (skills.credentials.revoke_credentials); every process checks the epoch
+    # its cached copy was loaded at against this one (addon.auth), so revocation is immediate.
+    auth_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:  # never the secret
         return (f"<Tenant {self.client_key or self.cloud_id} installed={self.installed} "

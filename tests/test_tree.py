@@ -713,7 +713,8 @@ def test_the_experts_route_runs_the_same_queries_at_any_size(app: Flask, jira: J
             if url == EXPERTS:
                 assert sum(len(leaf["experts"]) for leaf in found) == holdings
     assert counts["tenant-small", EXPERTS] == counts["tenant-large", EXPERTS] <= 3
-    assert counts["tenant-small", TREE] == counts["tenant-large", TREE] <= 2
+    # The tree's two reads, and the primary-key read that confirms a cached tenant (addon.auth).
+    assert counts["tenant-small", TREE] == counts["tenant-large", TREE] <= 3
 
 
 # ---------------------------------------------------------------------------------------------

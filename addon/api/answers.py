@@ -16,6 +16,7 @@ from typing import Any, Hashable
 
 from flask import Response, current_app
 
+from ..auth import confirm_tenant
 from ..extensions import db
 from ..skills import changes, versions
 from ..skills.tenant_answers import Answer, JsonStyle
@@ -93,7 +94,10 @@ def tenant_answer(kind: type[Answer], tenant_id: int) -> Response:
     if cache.style is None:
         cache.style = JsonStyle(current_app.json.dumps)
     # The version is read before the answer is patched or built: an answer is never older than its version.
-    version = versions.current(db.engine, tenant_id)
+    # The tenant's auth epoch comes with it and confirms the caller's credentials (addon.auth).
+    found = versions.current_and_epoch(db.engine, tenant_id)
+    confirm_tenant(found[1] if found is not None else None)
+    version = found[0] if found is not None else None
     key = (tenant_id, kind.name)
     answer = cache.get(key, version) if version is not None else None
     if answer is None:

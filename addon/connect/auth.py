@@ -7,7 +7,7 @@ import secrets
 from flask import current_app, request
 
 from ..auth import Verifier, unauthorized
-from ..caller import Caller
+from ..caller import Caller, TenantInfo
 from .jwt import TokenError, check_qsh, relative_path, request_query_string_hash, unverified_parts, verify_hs256
 from .tenants import TenantCache
 
@@ -43,9 +43,9 @@ def verify_connect_jwt(token: str, allow_context: bool) -> Caller:
         if not isinstance(client_key, str) or not client_key:
             raise TokenError("The token names no tenant.")
         cache = tenant_cache()
-        tenant = cache.get(client_key)
-        if tenant is None or not tenant.installed:
-            tenant = cache.get(client_key, fresh=True)
+        tenant, fresh = cache.get(client_key)
+        if (tenant is None or not tenant.installed) and not fresh:
+            tenant, fresh = cache.get(client_key, fresh=True)
         leeway = current_app.config["JWT_LEEWAY_SECONDS"]
         if tenant is None or not tenant.installed:
             log.info("Connect token refused: tenant %r is %s", client_key[:100],
@@ -55,18 +55,25 @@ def verify_connect_jwt(token: str, allow_context: bool) -> Caller:
         try:
             claims = verify_hs256(token, tenant.shared_secret, leeway, parts)
         except TokenError:
-            # The secret may have rotated by a re-install handled by another process: look once more.
-            fresh = cache.get(client_key, fresh=True)
-            if fresh is None or not fresh.installed or fresh.shared_secret == tenant.shared_secret:
+            if fresh:
                 raise
-            tenant = fresh
+            # The secret may have rotated by a re-install handled by another process: look once more.
+            reloaded, fresh = cache.get(client_key, fresh=True)
+            if reloaded is None or not reloaded.installed or reloaded.shared_secret == tenant.shared_secret:
+                raise
+            tenant = reloaded
             claims = verify_hs256(token, tenant.shared_secret, leeway, parts)
         context = check_qsh(claims, request_qsh(), allow_context)
     except TokenError as err:
         raise unauthorized(str(err)) from None
     sub = claims.get("sub")
     return Caller(tenant, sub if isinstance(sub, str) and sub else None, is_api_token=False,
-                  context_token=context, admin_check=current_app.extensions["connect_permissions"].is_admin)
+                  context_token=context, admin_check=current_app.extensions["connect_permissions"].is_admin,
+                  tenant_fresh=fresh)
 
 
-CONNECT_JWT = Verifier("connect-jwt", connect_token, verify_connect_jwt)
+def forget_tenant(tenant: TenantInfo) -> None:
+    tenant_cache().forget(tenant.client_key)
+
+
+CONNECT_JWT = Verifier("connect-jwt", connect_token, verify_connect_jwt, forget=forget_tenant)

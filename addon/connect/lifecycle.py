@@ -1,6 +1,7 @@
 """The lifecycle blueprint: signed installs and uninstalls (RS256), enable and disable (HS256)."""
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -9,7 +10,8 @@ from flask import Blueprint, Response, current_app, request
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Tenant
-from ..auth import unauthorized
+from ..auth import unauthorized, use_caller
+from ..skills import credentials
 from .auth import connect_token, request_qsh, tenant_cache, verify_connect_jwt
 from .jwt import TokenError, check_qsh, unverified_parts, verify_rs256
 from .tenants import host_allowed, site_cloud_id
@@ -110,9 +112,15 @@ def uninstalled() -> Response:
 
 
 def _store_installed(tenant: Tenant, installed: bool) -> Response:
-    """Commit the tenant's install state and drop this process's cached copy of it."""
+    """Commit the tenant's install state and drop this process's cached copy of it.
+
+    Every other process's copy is made stale in the same transaction (revoke_credentials): once this
+    answer is sent, no process accepts the old secret, nor any token of an uninstalled tenant.
+    """
     tenant.installed = installed
     tenant.enabled = installed
+    db.session.flush()  # a new tenant gets its id
+    credentials.revoke_credentials(db.session, tenant.id)
     db.session.commit()
     tenant_cache().forget(tenant.client_key)
     log.info("%s tenant %s", "installed" if installed else "uninstalled", tenant.client_key)
@@ -124,6 +132,8 @@ def _set_enabled(enabled: bool) -> Response:
     if not token:
         raise unauthorized("Lifecycle callbacks must carry a JWT.")
     signed = verify_connect_jwt(token, allow_context=False)
+    # The commit below confirms the tenant under its row's lock, as for any request (addon.auth).
+    use_caller(signed, functools.partial(verify_connect_jwt, token, False))
     body = lifecycle_body()
     if body["clientKey"] != signed.tenant.client_key:
         raise unauthorized("The token was not issued for this tenant.")

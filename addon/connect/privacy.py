@@ -27,5 +27,6 @@ class ConnectReporter:
 
 
 def connect_reporter(client: JiraClient, tenant: Tenant) -> ConnectReporter:
-    info = TenantInfo(tenant.id, tenant.client_key, tenant.shared_secret, tenant.base_url, tenant.installed)
+    info = TenantInfo(tenant.id, tenant.client_key, tenant.shared_secret, tenant.base_url, tenant.installed,
+                      tenant.auth_epoch)
     return ConnectReporter(client, info)

@@ -19,10 +19,12 @@ from ..models import Tenant
 
 
 class TenantCache:
-    """clientKey -> TenantInfo for a few seconds.
+    """clientKey -> TenantInfo for `ttl` seconds (TENANT_CACHE_SECONDS).
 
-    The database is the truth, shared by every process: an entry lives `ttl` seconds at most, and a
-    token that fails against a cached secret reloads the tenant once (a re-install elsewhere).
+    The database is the truth, shared by every process. The lifetime does not bound how long a
+    stale copy is trusted: every request confirms its copy's auth epoch against the database's
+    (addon.auth.confirm_tenant), so an uninstall or a new secret handled by another process is
+    refused at once. A token that fails against a cached secret reloads the tenant once (a re-install elsewhere).
     """
 
     def __init__(self, ttl_seconds: float) -> None:
@@ -30,19 +32,20 @@ class TenantCache:
         self._entries: dict[str, tuple[float, TenantInfo | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, client_key: str, fresh: bool = False) -> TenantInfo | None:
+    def get(self, client_key: str, fresh: bool = False) -> tuple[TenantInfo | None, bool]:
+        """The tenant (None: unknown), and whether it was read from the database just now."""
         now = time.monotonic()
         if not fresh:
             with self._lock:
                 hit = self._entries.get(client_key)
             if hit and hit[0] > now:
-                return hit[1]
+                return hit[1], False
         info = load(client_key)
         with self._lock:
             if len(self._entries) > 10_000:  # bounded: forged `iss` values must not grow it
                 self._entries.clear()
             self._entries[client_key] = (now + self.ttl, info)
-        return info
+        return info, True
 
     def forget(self, client_key: str) -> None:
         with self._lock:
@@ -53,7 +56,7 @@ def load(client_key: str) -> TenantInfo | None:
     row = db.session.execute(db.select(Tenant).where(Tenant.client_key == client_key)).scalar_one_or_none()
     if row is None:
         return None
-    return TenantInfo(row.id, row.client_key, row.shared_secret, row.base_url, row.installed)
+    return TenantInfo(row.id, row.client_key, row.shared_secret, row.base_url, row.installed, row.auth_epoch)
 
 
 log = logging.getLogger(__name__)

@@ -98,7 +98,7 @@ def revoke(session: Session, tenant_id: int, token_id: str) -> None:
 
 
 _HOLDER = (select(ApiToken.id, ApiToken.last_used_at, Tenant.id, Tenant.client_key, Tenant.shared_secret,
-                  Tenant.base_url, Tenant.installed)
+                  Tenant.base_url, Tenant.installed, Tenant.auth_epoch)
            .join(Tenant, Tenant.id == ApiToken.tenant_id))
 
 

@@ -10,8 +10,11 @@ from sqlalchemy.orm import Session
 
 from ..database import ReadStatement
 from ..models import Tenant
+from . import credentials
 
-_CURRENT = ReadStatement(select(Tenant.data_version).where(Tenant.id == bindparam("tenant_id")))
+# The tenant's auth epoch comes with its data version at no cost: the request's one statement
+# also confirms the caller's credentials (addon.auth.confirm_tenant).
+_CURRENT = ReadStatement(select(Tenant.data_version, Tenant.auth_epoch).where(Tenant.id == bindparam("tenant_id")))
 
 
 def bump(session: Session, tenant_id: int) -> int:
@@ -21,12 +24,21 @@ def bump(session: Session, tenant_id: int) -> int:
     tenant's writers take turns; SQLite has one writer at a time anyway, and taking the write lock
     first avoids a read-then-upgrade deadlock. Returns the new version (skills.changes logs it).
     """
-    return session.execute(update(Tenant).where(Tenant.id == tenant_id)
-                           .values(data_version=Tenant.data_version + 1)
-                           .returning(Tenant.data_version)).scalar_one()
+    version, epoch = session.execute(update(Tenant).where(Tenant.id == tenant_id)
+                                     .values(data_version=Tenant.data_version + 1)
+                                     .returning(Tenant.data_version, Tenant.auth_epoch)).one()
+    # Read under the row's lock: the epoch this transaction commits under, checked before commit.
+    credentials.note_locked(session, tenant_id, epoch)
+    return version
 
 
 def current(engine: Engine, tenant_id: int) -> int | None:
     """The tenant's committed data version, or None for an unknown tenant."""
+    found = current_and_epoch(engine, tenant_id)
+    return found[0] if found is not None else None
+
+
+def current_and_epoch(engine: Engine, tenant_id: int) -> tuple[int, int] | None:
+    """The tenant's committed (data version, auth epoch) in one primary-key read, or None for an unknown tenant."""
     rows = _CURRENT.rows(engine, {"tenant_id": tenant_id})
-    return rows[0][0] if rows else None
+    return (rows[0][0], rows[0][1]) if rows else None
