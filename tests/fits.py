@@ -3,15 +3,18 @@ them, and the requests Forge Remote sends (the fixtures that hand them out are i
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.testing import FlaskClient
 
@@ -170,7 +173,7 @@ class ForgeActions:
 def snapshot(app: Any) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the tables a Forge call can change, to show that a refused call changed nothing."""
     from addon.extensions import db
-    from addon.models import ForgeInstallation, Tenant, UserSkill
+    from addon.models import ApiToken, Category, ForgeInstallation, Skill, Tenant, UserSkill
 
     with app.app_context():
         return {
@@ -183,4 +186,57 @@ def snapshot(app: Any) -> dict[str, list[tuple[Any, ...]]]:
                 .order_by(ForgeInstallation.installation_id))],
             "user_skills": [tuple(r) for r in db.session.execute(db.select(
                 UserSkill.tenant_id, UserSkill.account_id, UserSkill.skill_id).order_by(UserSkill.id))],
+            "skills": [tuple(r) for r in db.session.execute(db.select(
+                Skill.id, Skill.tenant_id, Skill.name, Skill.category_id, Skill.position).order_by(Skill.id))],
+            "categories": [tuple(r) for r in db.session.execute(db.select(
+                Category.id, Category.tenant_id, Category.key, Category.parent_id, Category.display_name,
+                Category.description, Category.position).order_by(Category.id))],
+            "api_tokens": [tuple(r) for r in db.session.execute(db.select(
+                ApiToken.id, ApiToken.tenant_id, ApiToken.name, ApiToken.token_hash).order_by(ApiToken.id))],
         }
+
+
+# ---------------------------------------------------------------------------------------------
+# FITs that must be refused (401): name -> (Forge's side, a site) -> the token
+
+def _claims(site: ForgeSite, **extra: Any) -> dict[str, Any]:
+    return fit_claims(site.installation_id, site.api_base_url, site.cloud_id, "user-1", **extra)
+
+
+def _without(site: ForgeSite, name: str, in_app: bool = False) -> dict[str, Any]:
+    claims = _claims(site)
+    del (claims["app"] if in_app else claims)[name]
+    return claims
+
+
+BAD_FITS: dict[str, Callable[[ForgeActions, ForgeSite], str]] = {
+    "another aud": lambda f, s: sign_fit(_claims(s, aud="ari:cloud:ecosystem::app/" + str(uuid.uuid4())), f.private_key, f.kid),
+    "another iss": lambda f, s: sign_fit(_claims(s, iss="connect/" + s.installation_id), f.private_key, f.kid),
+    "alg none": lambda f, s: _none_header(f.kid) + "." + f.fit(s).split(".")[1] + ".",
+    "HS256": lambda f, s: sign_fit(_claims(s), "some-shared-secret-that-is-long-enough", f.kid, "HS256"),
+    "HS256 keyed with the public key": lambda f, s: _hs256_public(f, _claims(s)),
+    "unknown kid": lambda f, s: sign_fit(_claims(s), f.private_key, "fit-" + uuid.uuid4().hex),
+    "expired": lambda f, s: sign_fit(_claims(s, exp_in=-120), f.private_key, f.kid),
+    "missing principal": lambda f, s: sign_fit(_without(s, "principal"), f.private_key, f.kid),
+    "missing installationId": lambda f, s: sign_fit(_without(s, "installationId", in_app=True), f.private_key, f.kid),
+    "missing apiBaseUrl": lambda f, s: sign_fit(_without(s, "apiBaseUrl", in_app=True), f.private_key, f.kid),
+    "signed by another key": lambda f, s: sign_fit(_claims(s), _OTHER_KEY, f.kid),
+}
+
+
+def _none_header(kid: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"alg": "none", "kid": kid}).encode()).rstrip(b"=").decode()
+
+
+def _hs256_public(forge: ForgeActions, claims: dict[str, Any]) -> str:
+    """The RS/HS confusion attack: HMAC keyed with the PEM of the public key the verifier holds."""
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    pem = forge.private_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                      serialization.PublicFormat.SubjectPublicKeyInfo)
+    signing_input = b64(json.dumps({"alg": "HS256", "kid": forge.kid}).encode()) + "." + b64(json.dumps(claims).encode())
+    return signing_input + "." + b64(hmac.new(pem, signing_input.encode(), hashlib.sha256).digest())
+
+
+_OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

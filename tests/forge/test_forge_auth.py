@@ -1,18 +1,12 @@
 """The Forge verifier on /api: good FITs reach their own tenant, every bad one is a 401 that changes nothing."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import logging
 import threading
 import uuid
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -25,7 +19,9 @@ from addon.forge.tenants import SYSTEM_TOKEN_REFRESH, tenant_for
 from addon.jira import JiraUnavailable
 from addon.models import ForgeInstallation, Tenant
 
-from .conftest import APP_ARI, ForgeActions, ForgeSite, JwksServer, fit_claims, sign_fit, snapshot
+from tests.fits import BAD_FITS as BAD
+
+from .conftest import APP_ARI, ForgeActions, JwksServer, fit_claims, sign_fit, snapshot
 
 URL = "/api/user-skills?accountId=user-1"
 
@@ -60,49 +56,6 @@ def test_a_fit_for_installation_a_never_reaches_b(app: Flask, client: FlaskClien
     before = snapshot(app)
     assert client.get(URL, headers={"Authorization": "Bearer " + forged}).status_code == 401
     assert snapshot(app) == before
-
-
-def _claims(site: ForgeSite, **extra: Any) -> dict[str, Any]:
-    return fit_claims(site.installation_id, site.api_base_url, site.cloud_id, "user-1", **extra)
-
-
-def _without(site: ForgeSite, name: str, in_app: bool = False) -> dict[str, Any]:
-    claims = _claims(site)
-    del (claims["app"] if in_app else claims)[name]
-    return claims
-
-
-BAD: dict[str, Callable[[ForgeActions, ForgeSite], str]] = {
-    "another aud": lambda f, s: sign_fit(_claims(s, aud="ari:cloud:ecosystem::app/" + str(uuid.uuid4())), f.private_key, f.kid),
-    "another iss": lambda f, s: sign_fit(_claims(s, iss="connect/" + s.installation_id), f.private_key, f.kid),
-    "alg none": lambda f, s: _none_header(f.kid) + "." + f.fit(s).split(".")[1] + ".",
-    "HS256": lambda f, s: sign_fit(_claims(s), "some-shared-secret-that-is-long-enough", f.kid, "HS256"),
-    "HS256 keyed with the public key": lambda f, s: _hs256_public(f, _claims(s)),
-    "unknown kid": lambda f, s: sign_fit(_claims(s), f.private_key, "fit-" + uuid.uuid4().hex),
-    "expired": lambda f, s: sign_fit(_claims(s, exp_in=-120), f.private_key, f.kid),
-    "missing principal": lambda f, s: sign_fit(_without(s, "principal"), f.private_key, f.kid),
-    "missing installationId": lambda f, s: sign_fit(_without(s, "installationId", in_app=True), f.private_key, f.kid),
-    "missing apiBaseUrl": lambda f, s: sign_fit(_without(s, "apiBaseUrl", in_app=True), f.private_key, f.kid),
-    "signed by another key": lambda f, s: sign_fit(_claims(s), _OTHER_KEY, f.kid),
-}
-
-
-def _none_header(kid: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"alg": "none", "kid": kid}).encode()).rstrip(b"=").decode()
-
-
-def _hs256_public(forge: ForgeActions, claims: dict[str, Any]) -> str:
-    """The RS/HS confusion attack: HMAC keyed with the PEM of the public key the verifier holds."""
-    def b64(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    pem = forge.private_key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                      serialization.PublicFormat.SubjectPublicKeyInfo)
-    signing_input = b64(json.dumps({"alg": "HS256", "kid": forge.kid}).encode()) + "." + b64(json.dumps(claims).encode())
-    return signing_input + "." + b64(hmac.new(pem, signing_input.encode(), hashlib.sha256).digest())
-
-
-_OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
