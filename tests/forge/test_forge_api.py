@@ -200,3 +200,16 @@ def test_a_fit_without_a_system_token_for_an_admin_action_is_a_503_not_a_guess(
     with app.app_context():
         row = db.session.get(ForgeInstallation, site.installation_id)
         assert row is not None and row.system_token is None
+
+
+def test_a_fit_read_makes_two_statements_the_installation_and_the_skills(app: Flask, client: FlaskClient,
+                                                                          forge: ForgeActions) -> None:
+    from tests.conftest import recorded_statements
+
+    site = forge.site()
+    client.put(f"/api/user-skills?accountId={USER}", json={"skills": ["Go"]}, headers=forge.headers(site))
+    headers = forge.headers(site)
+    with recorded_statements(app) as seen:
+        assert client.get(f"/api/user-skills?accountId={USER}", headers=headers).json == {"skills": ["Go"]}
+    assert len(seen) == 2, seen  # no ORM session, no write: the FIT's installation, then the read
+    assert "forge_installations" in seen[0]
