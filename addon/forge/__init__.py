@@ -14,9 +14,9 @@ def init_app(app: Flask) -> None:
     """
     from ..jira import JiraClient, PermissionChecker
     from .auth import FORGE_FIT
+    from .jira import forge_authorizer
     from .keys import ForgeKeys
     from .lifecycle import bp
-    from .jira import forge_authorizer
     from .privacy import forge_reporter
 
     config = app.config
