@@ -1,8 +1,9 @@
 """Authentication and authorization of requests, whichever front proved the caller.
 
-`require_auth` tries the app's verifiers in order (`app.extensions["verifiers"]`: Connect JWT, then
-tenant API token; the Forge front adds its own) and puts the `Caller` on `flask.g.caller`. Views and
-pages then ask `caller()` and the `require_*` rules below, never the kind of token.
+`require_auth` tries the app's verifiers in order (`app.extensions["verifiers"]`: Connect JWT, the
+Forge front's FIT (addon.forge.auth), then tenant API token) and puts the `Caller` on
+`flask.g.caller`. Views and pages then ask `caller()` and the `require_*` rules below, never the
+kind of token.
 
 A verifier may take the caller's tenant from a per-process cache; uninstalls, re-installs and new
 secrets are handled by whichever process Atlassian calls. So every request confirms its tenant
@@ -54,19 +55,21 @@ class Verifier:
     # Drop whatever this front caches of the tenant (its copy was found stale); None: it caches nothing.
     # A front that caches must give it, or a stale copy can only end in a 401.
     forget: Callable[[TenantInfo], None] | None = None
+    # Whether it may open the Connect pages (addon/pages), which Jira loads with a signed URL.
+    opens_pages: bool = True
 
 
 def authenticate(allow_context: bool = True, allow_api_token: bool = True) -> Caller:
     """The caller the first verifier with a credential in the request proves, or a 401."""
     verifiers: list[Verifier] = current_app.extensions["verifiers"]
     for verifier in verifiers:
-        if verifier.is_api_token and not allow_api_token:
+        if not allow_api_token and (verifier.is_api_token or not verifier.opens_pages):
             continue
         credential = verifier.credential()
         if credential:
             return verifier.verify(credential, allow_context)
     if allow_api_token:
-        raise unauthorized("Authentication is required: a Connect JWT or an API token.")
+        raise unauthorized("Authentication is required: a Connect JWT, a Forge invocation token or an API token.")
     raise unauthorized("This page must be opened from Jira: its link carries no valid token.")
 
 
@@ -180,9 +183,10 @@ def verify_api_token(secret: str, _allow_context: bool = True) -> Caller:
     """A tenant API token, looked up in the shared database on every request: revocation is immediate."""
     engine = db.engine
     found = tokens.holder(engine, secret)
+    # `installed`: the tenant's site has the Connect add-on or the Forge app installed.
     if found is None or not found.tenant.installed:
         if found is not None:
-            log.info("API token %s refused: tenant %s is not installed", found.token_id, found.tenant.client_key)
+            log.info("API token %s refused: tenant %s is not installed", found.token_id, found.tenant.name)
         # One answer whether the token is unknown or its tenant uninstalled: a guess learns nothing.
         raise unauthorized("The API token is not valid.")
     tokens.record_use(engine, found)
@@ -190,7 +194,7 @@ def verify_api_token(secret: str, _allow_context: bool = True) -> Caller:
     return Caller(found.tenant, None, is_api_token=True, token_id=found.token_id, tenant_fresh=True)
 
 
-API_TOKEN = Verifier("api-token", api_token_credential, verify_api_token, is_api_token=True)
+API_TOKEN = Verifier("api-token", api_token_credential, verify_api_token, is_api_token=True, opens_pages=False)
 
 
 # ---------------------------------------------------------------------------------------------

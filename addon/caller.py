@@ -1,7 +1,7 @@
 """Who is calling: the tenant, the acting user, and whether an API token proved it.
 
-Every front (Connect JWT, tenant API token, later Forge) produces a `Caller`; views and pages ask
-it, never the kind of token. Plain Python, no Flask: fronts and blueprints all read it.
+Every front (Connect JWT, tenant API token, Forge Invocation Token) produces a `Caller`; views and
+pages ask it, never the kind of token. Plain Python, no Flask: fronts and blueprints all read it.
 """
 from __future__ import annotations
 
@@ -11,20 +11,31 @@ from typing import Callable
 
 @dataclass(frozen=True)
 class TenantInfo:
-    """A tenant as authentication needs it: the site, its secret for calls back, its install state."""
+    """A tenant as one request's front sees it: the site, how to call its Jira back, its install state.
+
+    Connect fills `client_key`, `shared_secret` and `base_url` (the site). Forge has no client key
+    or shared secret: `base_url` is the installation's `app.apiBaseUrl`, `system_token` the app
+    system token that calls there, `installation_id` the installation the request came through.
+    """
 
     id: int
-    client_key: str
-    shared_secret: str
-    base_url: str
+    client_key: str | None
+    shared_secret: str | None
+    base_url: str | None
     installed: bool
     # The tenant's auth epoch when this copy was read: a request confirms its copy against the
     # database's epoch (addon.auth.confirm_tenant), so a copy cached by a process is never trusted stale.
     auth_epoch: int
+    installation_id: str | None = None
+    system_token: str | None = None
 
-    def __repr__(self) -> str:  # keeps the secret out of logs and tracebacks
-        return (f"TenantInfo(id={self.id}, client_key={self.client_key!r}, installed={self.installed}, "
-                f"auth_epoch={self.auth_epoch})")
+    @property
+    def name(self) -> str:
+        """How logs name the tenant: its clientKey, else its Forge installation, else its id."""
+        return self.client_key or self.installation_id or f"#{self.id}"
+
+    def __repr__(self) -> str:  # keeps the secret and the system token out of logs and tracebacks
+        return f"TenantInfo(id={self.id}, name={self.name!r}, installed={self.installed}, auth_epoch={self.auth_epoch})"
 
 
 # (tenant, accountId) -> whether Jira grants that account ADMINISTER; raises addon.jira.JiraUnavailable.

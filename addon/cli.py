@@ -31,7 +31,8 @@ def report_accounts_command() -> None:
             reporter = other(tenant)
             if reporter is not None:
                 return reporter
-        return connect_reporter(client, tenant)
+        # None: the tenant has no front that can report it (a failure the job names).
+        return connect_reporter(client, tenant) if tenant.installed and tenant.client_key else None
 
     outcomes = privacy.report_all(db.session, reporter_for)
     for outcome in outcomes:

@@ -40,6 +40,8 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     # Forge's keys are re-read this often; a token naming an unknown key re-reads them at most once a minute.
     "FORGE_JWKS_MAX_AGE_SECONDS": 3600,
     "FORGE_JWKS_MIN_REFETCH_SECONDS": 60,
+    # Where Forge tenants' personal-data reports go (Atlassian's 3LO/Forge report-accounts; tests: the fake).
+    "FORGE_REPORT_ACCOUNTS_URL": "https://api.atlassian.com/app/report-accounts/",
 }
 
 

@@ -64,6 +64,8 @@ class JiraClient:
     def request(self, tenant: TenantInfo, method: str, path: str, json: Any = None,
                 params: dict[str, Any] | None = None) -> requests.Response:
         query = urlencode(params or {}, doseq=True)
+        if not tenant.base_url:
+            raise JiraUnavailable("This tenant's Jira has no known address.")
         url = tenant.base_url.rstrip("/") + path + (f"?{query}" if query else "")
         attempt = 0
         while True:
@@ -74,7 +76,7 @@ class JiraClient:
                     method, url, json=json, timeout=self.timeout, allow_redirects=False,
                     headers={"Authorization": authorization, "Accept": "application/json"})
             except requests.RequestException as err:
-                log.warning("Jira %s %s for tenant %s failed: %s", method, path, tenant.client_key,
+                log.warning("Jira %s %s for tenant %s failed: %s", method, path, tenant.name,
                             type(err).__name__)
                 raise JiraUnavailable("Jira could not be reached.") from None
             if response.status_code not in (429, 503) or attempt >= self.max_retries:
@@ -108,7 +110,7 @@ class PermissionChecker:
         response = self.client.request(tenant, "POST", "/rest/api/3/permissions/check",
                                        json={"accountId": account_id, "globalPermissions": ["ADMINISTER"]})
         if response.status_code != 200:
-            log.warning("permission check for tenant %s answered %d", tenant.client_key, response.status_code)
+            log.warning("permission check for tenant %s answered %d", tenant.name, response.status_code)
             raise JiraUnavailable(f"Jira answered the permission check with {response.status_code}.")
         try:
             granted = response.json().get("globalPermissions") or []

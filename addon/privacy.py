@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping, Protocol
 
 import requests
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from .database import as_utc
@@ -228,10 +228,17 @@ def claim(session: Session, tenant_id: int, now: datetime) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def tenant_label(tenant: Tenant) -> str:
+    """How the job's output names a tenant: its Connect clientKey, else its site (a Forge-only tenant)."""
+    if tenant.client_key:
+        return tenant.client_key
+    return f"site {tenant.cloud_id}" if tenant.cloud_id else f"tenant #{tenant.id}"
+
+
 def report_tenant(session: Session, tenant: Tenant, reporter: AccountReporter | None,
                   now: datetime) -> TenantReport:
     """Report one claimed tenant, erasing closed accounts batch by batch; records when it is next due."""
-    outcome = TenantReport(tenant.client_key)
+    outcome = TenantReport(tenant_label(tenant))
     tenant_id = tenant.id
     told: timedelta | None = None  # the longest Cycle-Period any batch's answer gave
     retry_after: float | None = None
@@ -256,7 +263,7 @@ def report_tenant(session: Session, tenant: Tenant, reporter: AccountReporter | 
         retry_after = err.retry_after
     except Exception as err:  # one tenant's fault must not stop the others
         session.rollback()
-        log.exception("personal-data report of tenant %s failed", tenant.client_key)
+        log.exception("personal-data report of tenant %s failed", tenant_label(tenant))
         outcome.error = f"{type(err).__name__} (see the log)"
     if outcome.error is None:
         outcome.next_due = now + (told or DEFAULT_CYCLE)
@@ -271,24 +278,26 @@ def report_tenant(session: Session, tenant: Tenant, reporter: AccountReporter | 
 
 
 def report_all(session: Session, reporter_for: ReporterFor, now: datetime | None = None) -> list[TenantReport]:
-    """Report every installed tenant that is due; one TenantReport a tenant, failures included.
+    """Report every installed tenant (the Connect add-on or the Forge app) that is due; one TenantReport a
+    tenant, failures included.
 
     `now` pins the clock (tests); otherwise each tenant is judged at the moment its turn comes, as
     a run that waits out 429s can last a while.
     """
-    tenants = session.execute(select(Tenant).where(Tenant.installed.is_(True)).order_by(Tenant.id)).scalars().all()
+    tenants = session.execute(select(Tenant).where(or_(Tenant.installed.is_(True), Tenant.forge_installed.is_(True)))
+                              .order_by(Tenant.id)).scalars().all()
     session.expunge_all()  # plain objects from here on: every step below commits
     outcomes: list[TenantReport] = []
     for tenant in tenants:
         moment = now or datetime.now(timezone.utc)
         if not claim(session, tenant.id, moment):
             due = tenant.accounts_report_due_at
-            outcomes.append(TenantReport(tenant.client_key, skipped=True, next_due=as_utc(due) if due else None))
+            outcomes.append(TenantReport(tenant_label(tenant), skipped=True, next_due=as_utc(due) if due else None))
             continue
         try:
             reporter = reporter_for(tenant)
         except Exception:  # reported as this tenant's failure by report_tenant
-            log.exception("no reporter for tenant %s", tenant.client_key)
+            log.exception("no reporter for tenant %s", tenant_label(tenant))
             reporter = None
         outcomes.append(report_tenant(session, tenant, reporter, moment))
     return outcomes

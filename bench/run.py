@@ -536,6 +536,102 @@ def bulk(server: Server, app: Any, data: seeding.Dataset, size: Size) -> dict[st
 
 
 # ---------------------------------------------------------------------------------------------
+# Forge: GET /api/user-skills with Forge Invocation Tokens, against bare Flask and the Connect read
+
+def forge_reads(wrk: str, app_server: Server, bare_server: Server, requests_file: Path, data: seeding.Dataset,
+                size: Size, env: dict[str, str], settings: list[str], workdir: Path) -> dict[str, Any]:
+    """The Forge read: FITs signed with the bench's own RSA key (its JWKS served on loopback) to an app
+    started with FORGE_APP_ID and FORGE_JWKS_URL, the seeded tenant being the Forge app's site.
+
+    `forge_read_ratio` is Forge req/s over bare req/s (as read_ratio); `forge_cost_ratio` is what a
+    Forge read costs against a Connect read (Connect req/s over Forge req/s; goal <= 2). The three
+    servers take turns, so that all see the same machine.
+    """
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    kid = "bench-" + uuid.uuid4().hex[:12]
+    jwks = json.dumps({"keys": [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())),
+                                 "kid": kid, "alg": "RS256", "use": "sig"}]}).encode()
+
+    class Keys(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(jwks)))
+            self.end_headers()
+            self.wfile.write(jwks)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    keys = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
+    threading.Thread(target=keys.serve_forever, daemon=True).start()
+    app_id = str(uuid.uuid4())
+    cloud_id = str(uuid.uuid4())
+    installation = f"ari:cloud:ecosystem::installation/{uuid.uuid4()}"
+    system_token = "bench-system-" + uuid.uuid4().hex
+    # The seeded (Connect) tenant is the Forge app's site: its first FIT joins it by cloudId.
+    with create_engine(env["DATABASE_URL"]).begin() as conn:
+        conn.execute(text("UPDATE tenants SET cloud_id = :c WHERE id = :t"), {"c": cloud_id, "t": data.tenant_id})
+    rng = random.Random(11)
+    now = int(time.time())
+    forge_file = workdir / "forge-requests.txt"
+    with open(forge_file, "w") as out:
+        for account in rng.sample(data.accounts, min(size.wrk_urls, len(data.accounts))):
+            claims = {"iss": "forge/invocation-token", "aud": f"ari:cloud:ecosystem::app/{app_id}", "iat": now,
+                      "nbf": now, "exp": now + 3 * 3600, "jti": uuid.uuid4().hex,
+                      "principal": rng.choice(data.accounts), "context": {"cloudId": cloud_id},
+                      "app": {"id": f"ari:cloud:ecosystem::app/{app_id}", "installationId": installation,
+                              "apiBaseUrl": f"https://api.atlassian.com/ex/jira/{cloud_id}",
+                              "environment": {"type": "PRODUCTION", "id": str(uuid.uuid4())}}}
+            token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+            out.write(f"{READ_PATH}?accountId={account} {token} {system_token}\n")
+    forge_env = dict(env, FORGE_APP_ID=app_id,
+                     FORGE_JWKS_URL=f"http://127.0.0.1:{keys.server_address[1]}/.well-known/jwks.json")
+    forge_server = None
+    try:
+        forge_server = Server("forge", "app:app", ROOT, forge_env, settings, "/atlassian-connect.json", workdir)
+        best: dict[str, wrkout.WrkResult] = {}
+        for round_number in range(size.wrk_rounds):
+            for server, script, file in ((bare_server, "requests.lua", requests_file),
+                                         (app_server, "requests.lua", requests_file),
+                                         (forge_server, "forge.lua", forge_file)):
+                results = []
+                for seconds in (size.wrk_warmup_seconds, size.wrk_seconds):
+                    command = [wrk, "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", str(HERE / script),
+                               server.url, "--", str(file)]
+                    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+                    if done.returncode != 0:
+                        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stderr}{done.stdout}")
+                    results.append(wrkout.parse(done.stdout))
+                result = results[-1]
+                log(f"  wrk {server.name} (Forge turn) round {round_number + 1}: {result.rps:,.0f} req/s, "
+                    f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, non-2xx {result.non_2xx}")
+                if not result.ok:
+                    raise RuntimeError(f"{server.name}: {result.non_2xx} non-2xx answers out of {result.requests}:\n"
+                                       f"{server.log_tail()}")
+                if server.name not in best or result.rps > best[server.name].rps:
+                    best[server.name] = result
+    finally:
+        if forge_server is not None:
+            forge_server.stop()
+        keys.shutdown()
+        keys.server_close()
+    forge, connect, bare = best["forge"], best["app"], best["bare"]
+    figures = {"forge_read_rps": round(forge.rps, 1), "forge_read_p50_ms": forge.p50_ms,
+               "forge_read_p99_ms": forge.p99_ms, "connect_read_rps": round(connect.rps, 1),
+               "bare_rps": round(bare.rps, 1), "forge_read_ratio": round(forge.rps / bare.rps, 3),
+               "forge_cost_ratio": round(connect.rps / forge.rps, 2), "forge_cost_goal": "<= 2"}
+    log(f"  Forge read: {forge.rps:,.0f} req/s, forge_read_ratio {figures['forge_read_ratio']:.2f} (Forge / bare), "
+        f"a FIT read costs {figures['forge_cost_ratio']:.2f}x a Connect read (goal <= 2)")
+    return figures
+
+
+# ---------------------------------------------------------------------------------------------
 # One database, end to end
 
 def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdir: Path,
@@ -559,6 +655,7 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
         bare_server = Server("bare", "bench.bare:app", ROOT, env, settings, "/healthz", workdir)
         servers.append(bare_server)
         result.update(throughput(wrk, app_server, bare_server, requests_file, size))
+        result["forge"] = forge_reads(wrk, app_server, bare_server, requests_file, data, size, env, settings, workdir)
         if kind == "postgresql" and pin_database:
             pinned = pinned_throughput(url, wrk, app_server, bare_server, requests_file, size)
             if "read_ratio" in pinned:  # the goal's figure is the pinned one; the other is kept beside it

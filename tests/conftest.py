@@ -28,6 +28,8 @@ from addon.connect.jwt import CONTEXT_QSH, HS256, sign_hs256
 from addon.database import ReadStatement
 from addon.extensions import db
 
+from tests.fits import APP_UUID, ForgeActions, JwksServer
+
 APP_BASE_URL = "https://skills.example.test"
 APP_KEY = "jira-user-skills"
 
@@ -147,6 +149,8 @@ class FakeJira(LoopbackServer):
                 raw = self.rfile.read(length) if length else b""
                 if self.path.startswith("/ex/jira/"):
                     return self._forge_call(raw)
+                if self.path == "/app/report-accounts/":
+                    return self._forge_report_accounts(raw)
                 parts = self.path.split("/", 3)  # "", "site", key, rest
                 site = fake.sites.get(parts[2]) if len(parts) > 3 and parts[1] == "site" else None
                 call = {"path": self.path, "site": parts[2] if site else None, "verified": False}
@@ -198,6 +202,20 @@ class FakeJira(LoopbackServer):
                     return self._answer(204, None, headers)
                 return self._answer(200, {"accounts": answers}, headers)
 
+            def _forge_report_accounts(self, raw: bytes) -> None:
+                """Forge's report-accounts at api.atlassian.com: Bearer an app system token of a site."""
+                call: dict[str, Any] = {"path": self.path, "site": None, "verified": False}
+                fake.calls.append(call)
+                auth = self.headers.get("Authorization", "")
+                sites = [cloud for cloud, site in fake.forge_sites.items()
+                         if auth.startswith("Bearer ") and auth[7:] in site["tokens"]]
+                if not sites:
+                    return self._answer(401, {"errorMessages": ["bad system token"]})
+                call.update(site=sites[0], verified=True, token=auth[7:])
+                if fake.throttle:
+                    return self._answer(429, {"errorMessages": ["slow down"]}, {"Retry-After": fake.throttle.pop(0)})
+                return self._report_accounts(call, raw)
+
             def _forge_call(self, raw: bytes) -> None:
                 """A call at a Forge `app.apiBaseUrl` (/ex/jira/<cloudId>/...): Bearer app system token."""
                 parts = self.path.split("/", 4)  # "", "ex", "jira", cloudId, rest
@@ -211,6 +229,9 @@ class FakeJira(LoopbackServer):
                     return self._answer(401, {"errorMessages": ["bad system token"]})
                 call["verified"] = True
                 call["token"] = auth[7:]
+                if fake.throttle:
+                    return self._answer(429, {"errorMessages": ["slow down"]},
+                                        {"Retry-After": fake.throttle.pop(0)})
                 if fake.fail_with:
                     return self._answer(fake.fail_with, {"errorMessages": ["broken"]})
                 if "/" + parts[4].split("?")[0] == "/rest/api/3/permissions/check":
@@ -309,9 +330,12 @@ def make_config(database_url: str, key_server_url: str, **overrides: Any) -> dic
 
 
 @pytest.fixture
-def app_config(database_url: str, key_server: KeyServer) -> dict[str, Any]:
-    """Overridable by a test module (e.g. a base URL with a path)."""
-    return make_config(database_url, key_server.url)
+def app_config(database_url: str, key_server: KeyServer, jwks_server: JwksServer,
+               fake_jira_server: FakeJira) -> dict[str, Any]:
+    """Overridable by a test module (e.g. a base URL with a path). Both fronts are on, as in production:
+    the Forge app's id, and Forge's keys at the loopback JWKS server."""
+    return make_config(database_url, key_server.url, FORGE_APP_ID=APP_UUID, FORGE_JWKS_URL=jwks_server.url,
+                       FORGE_REPORT_ACCOUNTS_URL=f"{fake_jira_server.url}/app/report-accounts/")
 
 
 @pytest.fixture
@@ -439,6 +463,34 @@ class JiraActions:
 @pytest.fixture
 def jira(client: FlaskClient, install_key: tuple[str, rsa.RSAPrivateKey], fake_jira: FakeJira) -> JiraActions:
     return JiraActions(client, install_key, fake_jira)
+
+
+# ---------------------------------------------------------------------------------------------
+# Forge: its key server on loopback, and Forge Remote's side of every call (tests/fits.py)
+
+@pytest.fixture(scope="session")
+def jwks_server_session() -> Iterator[JwksServer]:
+    server = JwksServer()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+
+
+@pytest.fixture
+def jwks_server(jwks_server_session: JwksServer) -> Iterator[JwksServer]:
+    jwks_server_session.reset()
+    yield jwks_server_session
+    jwks_server_session.reset()
+
+
+@pytest.fixture(scope="session")
+def forge_key(jwks_server_session: JwksServer) -> tuple[str, rsa.RSAPrivateKey]:
+    return jwks_server_session.new_key()
+
+
+@pytest.fixture
+def forge(client: FlaskClient, forge_key: tuple[str, rsa.RSAPrivateKey], fake_jira: FakeJira) -> ForgeActions:
+    return ForgeActions(client, forge_key, fake_jira)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""Every /api route refuses every bad token (401), whatever the method."""
+"""Every /api route refuses every bad token (401), whatever the method: Connect JWTs, API tokens and
+Forge Invocation Tokens alike."""
 from __future__ import annotations
 
+import logging
 import time
 
 import jwt
@@ -9,6 +11,7 @@ from atlassian_jwt.url_utils import hash_url
 
 
 from .conftest import jira_token
+from .fits import BAD_FITS, fit_claims, sign_fit, snapshot
 
 ROUTES = [
     ("GET", "/api/user-skills?accountId=u-1"), ("PUT", "/api/user-skills?accountId=u-1"),
@@ -72,3 +75,61 @@ def test_openapi_document_lists_every_route(client):
     expected = {(m, p.split("?")[0].replace("00000000-0000-4000-8000-000000000000", "{key}")
                  .replace("some-id", "{id}")) for m, p in ROUTES}
     assert documented == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Forge Invocation Tokens: the same matrix, for every route
+
+def bad_fits(forge, site, other):
+    """Every FIT that must be refused for `site`, the installation and user being otherwise good."""
+    for label, make in sorted(BAD_FITS.items()):
+        yield label, make(forge, site)
+    # A's installation naming B's site: a token cannot choose whose data it reaches.
+    yield "A's installation, B's site", sign_fit(fit_claims(site.installation_id, site.api_base_url, other.cloud_id),
+                                                 forge.private_key, forge.kid)
+    # A Bearer JWT is read as a FIT, never as an API token: a Connect token sent as Bearer is refused.
+    yield "a Connect JWT as Bearer", jira_token("GET", "/", "tenant-a", "s" * 40, sub="user-1", context=True)
+
+
+@pytest.mark.parametrize("method,url", ROUTES)
+def test_bad_fits_get_401_json_change_nothing_and_log_no_token(app, client, forge, caplog, method, url):
+    caplog.set_level(logging.DEBUG)
+    # user-1 is an administrator of both sites: only the token can stand in the way.
+    site, other = forge.site(admins={"user-1"}), forge.site(admins={"user-1"})
+    for installed in (site, other):
+        assert client.put("/api/user-skills?accountId=user-1", json={"skills": ["Kept"]},
+                          headers=forge.headers(installed)).status_code == 200
+    before = snapshot(app)
+    tokens = list(bad_fits(forge, site, other))
+    for label, token in tokens:
+        response = client.open(url, method=method, json=BODY,
+                               headers={"Authorization": "Bearer " + token, "x-forge-oauth-system": site.system_token})
+        assert response.status_code == 401, (label, response.get_data(as_text=True))
+        assert response.json["error"] == "unauthorized", label
+        assert token not in response.get_data(as_text=True)
+    assert snapshot(app) == before
+    for _label, token in tokens:
+        assert token not in caplog.text and token.split(".")[1] not in caplog.text
+    assert site.system_token not in caplog.text
+    # The control: a good FIT of the same user passes authentication on this route.
+    good = client.open(url, method=method, json=BODY, headers=forge.headers(site))
+    assert good.status_code != 401, good.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method,url", ROUTES)
+def test_a_fit_of_an_uninstalled_installation_gets_401(app, client, forge, method, url):
+    site = forge.site(admins={"user-1"})
+    assert client.get("/api/user-skills?accountId=user-1", headers=forge.headers(site)).status_code == 200
+    forge.event(site, "avi:forge:uninstalled:app")
+    before = snapshot(app)
+    response = client.open(url, method=method, json=BODY, headers=forge.headers(site))
+    assert response.status_code == 401 and response.json["error"] == "unauthorized"
+    assert snapshot(app) == before
+
+
+def test_with_the_forge_front_off_every_fit_gets_401(another_app, forge):
+    off = another_app(FORGE_APP_ID="").test_client()
+    site = forge.site(admins={"user-1"})
+    for method, url in ROUTES:
+        response = off.open(url, method=method, json=BODY, headers=forge.headers(site))
+        assert response.status_code == 401, (method, url)

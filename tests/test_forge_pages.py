@@ -163,7 +163,8 @@ class ForgeUi:
 
 @pytest.fixture
 def tenant(jira: JiraActions) -> Tenant:
-    return jira.install("tenant-a", admins={ADMIN})
+    # The site's Connect install (same cloudId) holds the data its Forge app sees.
+    return jira.install("tenant-a", admins={ADMIN}, cloud_id=CLOUD_ID)
 
 
 @pytest.fixture
@@ -171,7 +172,9 @@ def forge_ui(browser, live_server, forge_pages, forge_keys, fake_jira, tenant) -
     opened: list[ForgeUi] = []
 
     def make(viewer: str) -> ForgeUi:
-        made = ForgeUi(browser, live_server, forge_pages, forge_keys, fake_jira.url, tenant, viewer)
+        # The FITs' app.apiBaseUrl: the site's API as the fake Jira serves it to Forge remotes.
+        api_base_url = fake_jira.forge_site(CLOUD_ID, "forge-system-token-for-tests", {ADMIN})
+        made = ForgeUi(browser, live_server, forge_pages, forge_keys, api_base_url, tenant, viewer)
         opened.append(made)
         return made
 

@@ -15,10 +15,11 @@ CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance,negative_data_rejection")
 
 
-def run_schemathesis(live_server, header: str, tmp_path) -> subprocess.CompletedProcess:
+def run_schemathesis(live_server, header: str | list[str], tmp_path) -> subprocess.CompletedProcess:
     st = os.path.join(os.path.dirname(sys.executable), "st")
+    headers = [item for value in ([header] if isinstance(header, str) else header) for item in ("--header", value)]
     command = [st, "--config-file", CONFIG, "run", f"{live_server.url}/api/openapi.json", "--url", live_server.url,
-               "--header", header, "--checks", CHECKS, "--max-examples", "25", "--seed", "20261123",
+               *headers, "--checks", CHECKS, "--max-examples", "25", "--seed", "20261123",
                "--workers", "1", "--phases", "examples,coverage,fuzzing,stateful", "--request-timeout", "30",
                "--report-dir", str(tmp_path), "--output-truncate", "true"]
     return subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=tmp_path)
@@ -44,3 +45,14 @@ def test_schemathesis_with_an_api_token(jira, live_server, tmp_path):
     created = jira.request(tenant, "POST", "/api/tokens", sub=ADMIN, json={"name": "fuzz"})
     result = run_schemathesis(live_server, f"Authorization: Bearer {created.json['token']}", tmp_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_schemathesis_as_jira_admin_through_forge(forge, live_server, tmp_path):
+    """A FIT as Forge Remote sends it (invokeRemote: with the app system token) for an administrator."""
+    site = forge.site(admins={ADMIN})
+    token = forge.fit(site, principal=ADMIN, exp_in=3600)
+    result = run_schemathesis(live_server, [f"Authorization: Bearer {token}",
+                                            f"x-forge-oauth-system: {site.system_token}"], tmp_path)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert_every_operation_tested(live_server, result.stdout)
+    assert any(c["verified"] for c in forge.fake.permission_calls())  # admin routes asked Jira, through Forge

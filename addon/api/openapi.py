@@ -21,7 +21,8 @@ def document(server_url: str, max_body_bytes: int) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for module in (user_skills, tree, tokens):
         paths.update(module.OPENAPI_PATHS)
-    security = [{"connectJwt": []}, {"connectJwtQuery": []}, {"apiToken": []}, {"apiTokenHeader": []}]
+    security = [{"connectJwt": []}, {"connectJwtQuery": []}, {"forgeInvocationToken": []}, {"apiToken": []},
+                {"apiTokenHeader": []}]
     for path_item in paths.values():
         for operation in path_item.values():
             operation.setdefault("security", security)
@@ -39,7 +40,16 @@ def document(server_url: str, max_body_bytes: int) -> dict[str, Any]:
                 "connectJwt": {"type": "apiKey", "in": "header", "name": "Authorization",
                                "description": "'JWT <token>' signed by Jira (URL qsh or context-qsh)."},
                 "connectJwtQuery": {"type": "apiKey", "in": "query", "name": "jwt"},
-                "apiToken": {"type": "http", "scheme": "bearer", "description": "A tenant API token."},
+                # Both are `Authorization: Bearer`: a JWT is a Forge Invocation Token, anything else an API token.
+                "forgeInvocationToken": {
+                    "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                    "description": "A Forge Invocation Token (FIT): a Bearer credential that is a JWT, signed RS256 by "
+                                   "Forge for this app (`aud` FORGE_APP_ID), sent by Forge Remote for the tenant's "
+                                   "Forge app; `principal` is the acting user. The header `x-forge-oauth-system` "
+                                   "carries the app system token the add-on calls Jira with."},
+                "apiToken": {"type": "http", "scheme": "bearer",
+                             "description": "A tenant API token (`jus_...`, never a JWT: a Bearer JWT is read as a "
+                                            "Forge Invocation Token)."},
                 "apiTokenHeader": {"type": "apiKey", "in": "header", "name": "Authorization-Skills"},
             },
         },

@@ -1,24 +1,25 @@
 """The Forge verifier: a request's `Authorization: Bearer <FIT>` to its tenant, user and Jira access.
 
-`verify_forge_request` is what the ordered list of verifiers calls for a Bearer credential that is
-a JWT (`is_forge_request` tells it apart from an API token cheaply); it answers the caller or raises
-the 401 (or, when Forge's keys cannot be fetched, the 503) as an ApiError.
+`FORGE_FIT` sits in the app's ordered list of verifiers (addon.auth) after Connect's JWT and before
+the API token: both of the latter two use `Authorization: Bearer`, and `is_forge_request` tells a FIT
+(a JWT) from an API token (`jus_...`) without a database look-up. It answers the same `Caller` as
+the other fronts, or raises the 401 (or, when Forge's keys cannot be fetched, the 503) as an ApiError.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Mapping
 
-from flask import current_app
+from flask import current_app, request
 
+from ..auth import Verifier
+from ..caller import Caller, TenantInfo
 from ..errors import ApiError
 from ..extensions import db
 from . import fit
 from .fit import FitRefused, Invocation, KeysUnavailable
-from .jira import JiraAccess
 from .keys import ForgeKeys
-from .tenants import ForgeTenant, InstallationRefused, tenant_for
+from .tenants import ForgeTenant, InstallationRefused, load_installation, tenant_for
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +27,6 @@ SYSTEM_TOKEN_HEADER = "x-forge-oauth-system"
 # One message for every refusal: the reason goes to the log, not to whoever holds a bad token.
 REFUSED_MESSAGE = "The Forge invocation token is not valid for this app or installation."
 _MAX_SYSTEM_TOKEN = 16 * 1024
-
-
-@dataclass(frozen=True)
-class ForgeCaller:
-    """Who is calling through Forge: the tenant, the acting user, and how to call their Jira."""
-
-    tenant: ForgeTenant
-    account_id: str | None
-    jira: JiraAccess
-    invocation: Invocation
 
 
 def bearer_token(headers: Mapping[str, str]) -> str | None:
@@ -89,15 +80,41 @@ def system_token(headers: Mapping[str, str]) -> str | None:
     return value
 
 
-def verify_forge_request(headers: Mapping[str, str], require_principal: bool = True) -> ForgeCaller:
+def verify_forge_request(headers: Mapping[str, str], require_principal: bool = True) -> Caller:
     """The Forge caller of a request: FIT verified, tenant found (or provisioned), Jira access ready."""
     invocation = verify_invocation(headers, require_principal)
     token = system_token(headers)
     try:
-        tenant = tenant_for(db.session, invocation, token)
+        # One read on a pooled connection, outside the request's session; the session (and its
+        # writes) only for an installation seen for the first time or with something new to store.
+        known = load_installation(db.engine, invocation.installation_id)
+        tenant = tenant_for(db.session, invocation, token, known=known)
     except InstallationRefused as err:
         log.info("Forge token refused for installation %s: %s", invocation.installation_id, err)
         raise unauthorized() from None
-    # This call's own token first: it is the newest, and one a caller could not have planted.
-    access = JiraAccess(tenant.api_base_url, token or tenant.stored_system_token)
-    return ForgeCaller(tenant, invocation.principal, access, invocation)
+    # Read from the database in this request (no per-process copy): nothing stale to confirm.
+    return Caller(tenant_info(tenant, invocation.api_base_url, token), invocation.principal, is_api_token=False,
+                  admin_check=current_app.extensions["forge_permissions"].is_admin, tenant_fresh=True)
+
+
+def tenant_info(tenant: ForgeTenant, api_base_url: str, token: str | None) -> TenantInfo:
+    """The TenantInfo of a Forge call: Jira at the installation's apiBaseUrl, with a system token.
+
+    This call's own token first: it is the newest Forge sent; the stored one serves calls that
+    arrive without one (requestRemote).
+    """
+    return TenantInfo(tenant.id, None, None, api_base_url, tenant.installed, tenant.auth_epoch,
+                      installation_id=tenant.installation_id, system_token=token or tenant.stored_system_token)
+
+
+def fit_credential() -> str | None:
+    """The request's FIT, when its Bearer credential is a JWT; an API token is left to its own verifier."""
+    return bearer_token(request.headers) if is_forge_request(request.headers) else None
+
+
+def verify_fit(_token: str, _allow_context: bool = True) -> Caller:
+    return verify_forge_request(request.headers)
+
+
+# Not for the Connect pages (addon/pages): Jira opens those with a Connect JWT in their URL.
+FORGE_FIT = Verifier("forge-fit", fit_credential, verify_fit, opens_pages=False)

@@ -1,56 +1,20 @@
-"""Calls from the add-on to a Forge tenant's Jira: `app.apiBaseUrl` with the app system token.
+"""How the add-on's calls to a Forge tenant's Jira prove themselves: `app.apiBaseUrl` with the app system token.
 
-`JiraAccess.authorize` is the per-front "authorize this outgoing request" the generic Jira client
-takes; `is_admin` is the permission check until that client and its PermissionChecker exist.
+The calls themselves (timeouts, 429/503 Retry-After, the cached administrator check) are the
+front-neutral `addon.jira.JiraClient` and `PermissionChecker`; Forge only says how to authorize.
 """
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
-from typing import Any
-
-import requests
-
-log = logging.getLogger(__name__)
-
-PERMISSIONS_CHECK = "/rest/api/3/permissions/check"
+from ..caller import TenantInfo
+from ..jira import JiraUnavailable
 
 
-class JiraUnavailable(Exception):
-    """Jira could not be asked, or did not answer usefully; the caller must not guess."""
+def forge_authorizer(tenant: TenantInfo, _method: str, _path: str, _query: str) -> str:
+    """`Bearer <app system token>`, as Forge Remote documents calls to Atlassian APIs with `appSystemToken`.
 
-
-@dataclass(frozen=True)
-class JiraAccess:
-    """Where and how to call Jira for one Forge call: the installation's apiBaseUrl and a system token."""
-
-    api_base_url: str
-    system_token: str | None = field(default=None, repr=False)  # a credential: never in repr or logs
-
-    def authorize(self, method: str, path: str) -> tuple[str, dict[str, str]]:
-        """The URL of `path` and the headers that let the call through, as Forge Remote documents."""
-        if not self.system_token:
-            raise JiraUnavailable("No app system token has been received for this installation yet.")
-        return self.api_base_url + path, {"Authorization": f"Bearer {self.system_token}",
-                                          "Accept": "application/json"}
-
-
-def is_admin(access: JiraAccess, account_id: str, timeout: float,
-             session: requests.Session | None = None) -> bool:
-    """Whether `account_id` holds Jira's global ADMINISTER permission on the installation's site."""
-    url, headers = access.authorize("POST", PERMISSIONS_CHECK)
-    body: dict[str, Any] = {"accountId": account_id, "globalPermissions": ["ADMINISTER"]}
-    try:
-        response = (session or requests).post(url, json=body, headers=headers, timeout=timeout,
-                                              allow_redirects=False)
-    except requests.RequestException as err:
-        log.warning("Forge permission check at %s failed: %s", access.api_base_url, type(err).__name__)
-        raise JiraUnavailable("Jira could not be reached.") from None
-    if response.status_code != 200:
-        log.warning("Forge permission check at %s answered %d", access.api_base_url, response.status_code)
-        raise JiraUnavailable(f"Jira answered the permission check with {response.status_code}.")
-    try:
-        granted = response.json().get("globalPermissions") or []
-    except (ValueError, AttributeError):
-        raise JiraUnavailable("Jira's permission answer was not JSON.") from None
-    return "ADMINISTER" in granted
+    The URL is the tenant's `base_url`, which a Forge caller's TenantInfo sets to the installation's
+    `app.apiBaseUrl`. An installation that never sent a system token cannot call Jira: an error, not a guess.
+    """
+    if not tenant.system_token:
+        raise JiraUnavailable("No app system token has been received for this installation yet.")
+    return "Bearer " + tenant.system_token

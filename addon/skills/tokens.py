@@ -98,7 +98,7 @@ def revoke(session: Session, tenant_id: int, token_id: str) -> None:
 
 
 _HOLDER = (select(ApiToken.id, ApiToken.last_used_at, Tenant.id, Tenant.client_key, Tenant.shared_secret,
-                  Tenant.base_url, Tenant.installed, Tenant.auth_epoch)
+                  Tenant.base_url, Tenant.installed, Tenant.forge_installed, Tenant.auth_epoch)
            .join(Tenant, Tenant.id == ApiToken.tenant_id))
 
 
@@ -114,8 +114,11 @@ def holder(engine: Engine, secret: str) -> Holder | None:
         row = connection.execute(_HOLDER.where(ApiToken.token_hash == hash_token(secret))).one_or_none()
     if row is None:
         return None
-    token_id, last_used_at, *tenant = row
-    return Holder(token_id, as_utc(last_used_at) if last_used_at is not None else None, TenantInfo(*tenant))
+    token_id, last_used_at, tenant_id, client_key, secret, base_url, connect_installed, forge_installed, epoch = row
+    # A token serves its tenant while either front is installed on the site: the Connect add-on or
+    # the Forge app (tenants.forge_installed: any installation installed). Neither: refused.
+    tenant = TenantInfo(tenant_id, client_key, secret, base_url, bool(connect_installed or forge_installed), epoch)
+    return Holder(token_id, as_utc(last_used_at) if last_used_at is not None else None, tenant)
 
 
 def record_use(engine: Engine, found: Holder, now: datetime | None = None) -> None:

@@ -1,101 +1,61 @@
-"""The Forge verifier over HTTP: good FITs reach their own tenant, every bad one is a 401 that changes nothing."""
+"""The Forge verifier on /api: good FITs reach their own tenant, every bad one is a 401 that changes nothing."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import logging
 import threading
 import uuid
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from addon.caller import TenantInfo
 from addon.extensions import db
 from addon.forge.auth import is_forge_request
 from addon.forge.fit import Invocation
-from addon.forge.jira import JiraAccess
+from addon.forge.jira import forge_authorizer
 from addon.forge.tenants import SYSTEM_TOKEN_REFRESH, tenant_for
+from addon.jira import JiraUnavailable
 from addon.models import ForgeInstallation, Tenant
 
-from .conftest import APP_ARI, ForgeActions, ForgeSite, JwksServer, fit_claims, sign_fit, snapshot
+from tests.fits import BAD_FITS as BAD
 
-URL = "/probe/forge/user-skills?accountId=user-1"
+from .conftest import APP_ARI, ForgeActions, JwksServer, fit_claims, sign_fit, snapshot
+
+URL = "/api/user-skills?accountId=user-1"
 
 
 def put(client: FlaskClient, headers: dict[str, str], skills: list[str], account: str = "user-1") -> Any:
-    return client.put(f"/probe/forge/user-skills?accountId={account}", json={"skills": skills}, headers=headers)
+    return client.put(f"/api/user-skills?accountId={account}", json={"skills": skills}, headers=headers)
+
+
+def tenant_id_of(app: Flask, installation_id: str) -> int:
+    with app.app_context():
+        row = db.session.get(ForgeInstallation, installation_id)
+        assert row is not None
+        return row.tenant_id
 
 
 def test_a_fit_reads_and_writes_its_own_tenant(client: FlaskClient, forge: ForgeActions) -> None:
     site = forge.site()
     assert put(client, forge.headers(site), ["Python", "SQL"]).json == {"added": ["Python", "SQL"], "existing": []}
     answer = client.get(URL, headers=forge.headers(site, principal="user-2"))
-    assert answer.status_code == 200
-    assert answer.json["skills"] == ["Python", "SQL"] and answer.json["account"] == "user-2"
+    assert answer.status_code == 200 and answer.json == {"skills": ["Python", "SQL"]}
 
 
 def test_a_fit_for_installation_a_never_reaches_b(app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
     a, b = forge.site(), forge.site()
     put(client, forge.headers(a), ["A-only"])
     put(client, forge.headers(b), ["B-only"])
-    seen_by_a = client.get(URL, headers=forge.headers(a)).json
-    seen_by_b = client.get(URL, headers=forge.headers(b)).json
-    assert seen_by_a["skills"] == ["A-only"] and seen_by_b["skills"] == ["B-only"]
-    assert seen_by_a["tenant"] != seen_by_b["tenant"]
+    assert client.get(URL, headers=forge.headers(a)).json == {"skills": ["A-only"]}
+    assert client.get(URL, headers=forge.headers(b)).json == {"skills": ["B-only"]}
+    assert tenant_id_of(app, a.installation_id) != tenant_id_of(app, b.installation_id)
     # A token of A's installation that claims B's site is refused, not routed to B.
     forged = sign_fit(fit_claims(a.installation_id, a.api_base_url, b.cloud_id), forge.private_key, forge.kid)
     before = snapshot(app)
     assert client.get(URL, headers={"Authorization": "Bearer " + forged}).status_code == 401
     assert snapshot(app) == before
-
-
-def _claims(site: ForgeSite, **extra: Any) -> dict[str, Any]:
-    return fit_claims(site.installation_id, site.api_base_url, site.cloud_id, "user-1", **extra)
-
-
-def _without(site: ForgeSite, name: str, in_app: bool = False) -> dict[str, Any]:
-    claims = _claims(site)
-    del (claims["app"] if in_app else claims)[name]
-    return claims
-
-
-BAD: dict[str, Callable[[ForgeActions, ForgeSite], str]] = {
-    "another aud": lambda f, s: sign_fit(_claims(s, aud="ari:cloud:ecosystem::app/" + str(uuid.uuid4())), f.private_key, f.kid),
-    "another iss": lambda f, s: sign_fit(_claims(s, iss="connect/" + s.installation_id), f.private_key, f.kid),
-    "alg none": lambda f, s: _none_header(f.kid) + "." + f.fit(s).split(".")[1] + ".",
-    "HS256": lambda f, s: sign_fit(_claims(s), "some-shared-secret-that-is-long-enough", f.kid, "HS256"),
-    "HS256 keyed with the public key": lambda f, s: _hs256_public(f, _claims(s)),
-    "unknown kid": lambda f, s: sign_fit(_claims(s), f.private_key, "fit-" + uuid.uuid4().hex),
-    "expired": lambda f, s: sign_fit(_claims(s, exp_in=-120), f.private_key, f.kid),
-    "missing principal": lambda f, s: sign_fit(_without(s, "principal"), f.private_key, f.kid),
-    "missing installationId": lambda f, s: sign_fit(_without(s, "installationId", in_app=True), f.private_key, f.kid),
-    "missing apiBaseUrl": lambda f, s: sign_fit(_without(s, "apiBaseUrl", in_app=True), f.private_key, f.kid),
-    "signed by another key": lambda f, s: sign_fit(_claims(s), _OTHER_KEY, f.kid),
-}
-
-
-def _none_header(kid: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"alg": "none", "kid": kid}).encode()).rstrip(b"=").decode()
-
-
-def _hs256_public(forge: ForgeActions, claims: dict[str, Any]) -> str:
-    """The RS/HS confusion attack: HMAC keyed with the PEM of the public key the verifier holds."""
-    def b64(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    pem = forge.private_key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                      serialization.PublicFormat.SubjectPublicKeyInfo)
-    signing_input = b64(json.dumps({"alg": "HS256", "kid": forge.kid}).encode()) + "." + b64(json.dumps(claims).encode())
-    return signing_input + "." + b64(hmac.new(pem, signing_input.encode(), hashlib.sha256).digest())
-
-
-_OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
@@ -192,11 +152,23 @@ def test_concurrent_first_calls_make_one_tenant(app: Flask, another_app: Any, fo
 def test_the_admin_check_asks_jira_at_api_base_url_with_the_system_token(
         client: FlaskClient, forge: ForgeActions) -> None:
     site = forge.site(admins={"admin-1"})
-    assert client.get("/probe/forge/admin", headers=forge.headers(site, principal="admin-1")).json == {"admin": True}
-    assert client.get("/probe/forge/admin", headers=forge.headers(site, principal="user-1")).json == {"admin": False}
-    checks = [c for c in forge.fake.calls if c["path"].endswith("/rest/api/3/permissions/check")]
+    # Changing another user's skills takes an administrator: Jira is asked, for the FIT's principal.
+    assert put(client, forge.headers(site, principal="admin-1"), ["Go"], account="user-9").status_code == 200
+    assert put(client, forge.headers(site, principal="user-1"), ["Go"], account="user-9").status_code == 403
+    checks = forge.fake.permission_calls()
     assert len(checks) == 2 and all(c["verified"] and c["token"] == site.system_token for c in checks)
+    assert all(c["path"] == f"/ex/jira/{site.cloud_id}/rest/api/3/permissions/check" for c in checks)
     assert checks[0]["body"] == {"accountId": "admin-1", "globalPermissions": ["ADMINISTER"]}
+    # Cached for a few minutes, as Connect's answers are.
+    assert put(client, forge.headers(site, principal="admin-1"), ["Rust"], account="user-9").status_code == 200
+    assert len(forge.fake.permission_calls()) == 2
+
+
+def test_the_admin_check_waits_out_a_429_as_connect_calls_do(client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site(admins={"admin-1"})
+    forge.fake.throttle.append("0")
+    assert put(client, forge.headers(site, principal="admin-1"), ["Go"], account="user-9").status_code == 200
+    assert len(forge.fake.permission_calls()) == 2  # the 429, then the answer
 
 
 def test_a_call_without_a_system_token_uses_the_latest_one_received(client: FlaskClient, forge: ForgeActions) -> None:
@@ -204,11 +176,13 @@ def test_a_call_without_a_system_token_uses_the_latest_one_received(client: Flas
     never = forge.site(admins={"admin-1"})
     # requestRemote sends a FIT and no system token; the one an earlier invokeRemote call brought serves.
     client.get(URL, headers=forge.headers(site))
-    answer = client.get("/probe/forge/admin", headers=forge.headers(site, principal="admin-1", system_token=False))
-    assert answer.json == {"admin": True}
-    # An installation that never sent one cannot call Jira: an error, not a guess.
-    answer = client.get("/probe/forge/admin", headers=forge.headers(never, principal="admin-1", system_token=False))
-    assert answer.status_code == 503
+    answer = put(client, forge.headers(site, principal="admin-1", system_token=False), ["Go"], account="user-9")
+    assert answer.status_code == 200
+    assert forge.fake.permission_calls()[-1]["token"] == site.system_token
+    # An installation that never sent one cannot call Jira: an error, not a guess, and nothing changed.
+    answer = put(client, forge.headers(never, principal="admin-1", system_token=False), ["Go"], account="user-9")
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    assert client.get("/api/user-skills?accountId=user-9", headers=forge.headers(never)).json == {"skills": []}
 
 
 def test_the_system_token_stays_out_of_reprs(app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
@@ -220,11 +194,12 @@ def test_the_system_token_stays_out_of_reprs(app: Flask, client: FlaskClient, fo
         assert tenant.stored_system_token == site.system_token and site.system_token not in repr(tenant)
         row = db.session.get(ForgeInstallation, site.installation_id)
         assert site.system_token not in repr(row)
-    access = JiraAccess("https://api.atlassian.com/ex/jira/x", "sys-secret-value")
-    assert "sys-secret-value" not in repr(access)
-    assert access.authorize("POST", "/rest/api/3/permissions/check") == (
-        "https://api.atlassian.com/ex/jira/x/rest/api/3/permissions/check",
-        {"Authorization": "Bearer sys-secret-value", "Accept": "application/json"})
+    info = TenantInfo(1, None, None, "https://api.atlassian.com/ex/jira/x", True, 0, installation_id="inst-1",
+                      system_token="sys-secret-value")
+    assert "sys-secret-value" not in repr(info)
+    assert forge_authorizer(info, "POST", "/rest/api/3/permissions/check", "") == "Bearer sys-secret-value"
+    with pytest.raises(JiraUnavailable):
+        forge_authorizer(TenantInfo(1, None, None, "https://api.atlassian.com/ex/jira/x", True, 0), "POST", "/x", "")
 
 
 def test_the_stored_system_token_follows_the_newest_at_most_once_a_minute(app: Flask, client: FlaskClient,

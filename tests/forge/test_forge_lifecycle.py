@@ -18,7 +18,7 @@ UNINSTALLED = "avi:forge:uninstalled:app"
 
 
 def read(client: FlaskClient, forge: ForgeActions, site: ForgeSite, account: str = "user-1") -> Any:
-    return client.get(f"/probe/forge/user-skills?accountId={account}", headers=forge.headers(site))
+    return client.get(f"/api/user-skills?accountId={account}", headers=forge.headers(site))
 
 
 def installation(app: Flask, site: ForgeSite) -> ForgeInstallation | None:
@@ -63,7 +63,7 @@ def test_uninstalled_refuses_later_calls_and_keeps_the_data(app: Flask, client: 
                                                             forge: ForgeActions) -> None:
     site = forge.site()
     forge.event(site, INSTALLED)
-    put = client.put("/probe/forge/user-skills?accountId=user-1", json={"skills": ["Go"]}, headers=forge.headers(site))
+    put = client.put("/api/user-skills?accountId=user-1", json={"skills": ["Go"]}, headers=forge.headers(site))
     assert put.status_code == 200
     forge.event(site, UNINSTALLED)
     refused = read(client, forge, site)
@@ -82,21 +82,18 @@ def test_uninstalled_before_any_other_call_is_remembered(client: FlaskClient, fo
 def test_the_first_ui_call_provisions_and_the_late_installed_event_changes_nothing(
         app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
     site = forge.site()
-    assert read(client, forge, site).json == {"skills": [], "tenant": tenant_of_first_call(app, site), "account": "user-1"}
+    assert read(client, forge, site).json == {"skills": []}
+    assert tenant_of(app, site).forge_installed
     before = snapshot(app)
     forge.event(site, INSTALLED)
     assert snapshot(app) == before
-
-
-def tenant_of_first_call(app: Flask, site: ForgeSite) -> int:
-    return tenant_of(app, site).id
 
 
 def test_a_new_installation_of_the_same_site_sees_its_data_and_the_old_one_stays_refused(
         app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
     old = forge.site()
     forge.event(old, INSTALLED)
-    client.put("/probe/forge/user-skills?accountId=user-1", json={"skills": ["Rust"]}, headers=forge.headers(old))
+    client.put("/api/user-skills?accountId=user-1", json={"skills": ["Rust"]}, headers=forge.headers(old))
     forge.event(old, UNINSTALLED)
     new = forge.site(cloud_id=old.cloud_id)
     forge.event(new, INSTALLED)
@@ -164,3 +161,18 @@ def test_the_front_is_off_without_an_app_id(another_app: Any, forge: ForgeAction
                                       headers=forge.headers(site, principal=None, ui=False))
     assert response.status_code == 401
     assert installation(off, site) is None
+
+
+def test_installing_or_uninstalling_makes_every_cached_copy_of_the_site_stale(app: Flask, forge: ForgeActions) -> None:
+    """The site's auth epoch moves with each change of its Forge install state (skills.credentials), and
+    only then: a process holding the site's Connect secret, or a request in flight, is checked against it."""
+    site = forge.site()
+    forge.event(site, INSTALLED)
+    installed = tenant_of(app, site).auth_epoch
+    forge.event(site, INSTALLED)  # the same event again changes nothing, the epoch included
+    assert tenant_of(app, site).auth_epoch == installed
+    forge.event(site, UNINSTALLED)
+    uninstalled = tenant_of(app, site).auth_epoch
+    assert uninstalled > installed
+    forge.event(site, INSTALLED)
+    assert tenant_of(app, site).auth_epoch > uninstalled

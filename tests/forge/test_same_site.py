@@ -16,7 +16,6 @@ from tests.conftest import JiraActions
 from .conftest import ForgeActions
 
 URL = "/api/user-skills?accountId=user-1"
-PROBE = "/probe/forge/user-skills?accountId=user-1"
 
 
 def connect_tenant(app: Flask, client_key: str) -> Tenant:
@@ -56,16 +55,18 @@ def test_forge_sees_what_connect_stored_and_connect_sees_what_forge_stored(
     tenant = jira.install("tenant-c", cloud_id=cloud)
     assert jira.request(tenant, "PUT", URL, json={"skills": ["Kotlin"]}).status_code == 200
     site = forge.site(cloud_id=cloud)
-    seen = client.get(PROBE, headers=forge.headers(site)).json
-    assert seen["skills"] == ["Kotlin"] and seen["tenant"] == connect_tenant(app, "tenant-c").id
-    client.put(PROBE, json={"skills": ["Scala"]}, headers=forge.headers(site))
+    assert client.get(URL, headers=forge.headers(site)).json == {"skills": ["Kotlin"]}
+    with app.app_context():
+        row = db.session.get(ForgeInstallation, site.installation_id)
+        assert row is not None and row.tenant_id == connect_tenant(app, "tenant-c").id
+    client.put(URL, json={"skills": ["Scala"]}, headers=forge.headers(site))
     assert jira.request(tenant, "GET", URL).json == {"skills": ["Kotlin", "Scala"]}
 
 
 def test_a_connect_install_after_forge_joins_the_forge_tenant(app: Flask, client: FlaskClient,
                                                                 jira: JiraActions, forge: ForgeActions) -> None:
     site = forge.site()
-    client.put(PROBE, json={"skills": ["Elixir"]}, headers=forge.headers(site))
+    client.put(URL, json={"skills": ["Elixir"]}, headers=forge.headers(site))
     tenant = jira.install("tenant-c", cloud_id=site.cloud_id)
     assert jira.request(tenant, "GET", URL).json == {"skills": ["Elixir"]}
     with app.app_context():
@@ -82,10 +83,10 @@ def test_uninstalling_one_front_leaves_the_other_working(app: Flask, client: Fla
     forge.event(site, "avi:forge:installed:app")
     jira.uninstall(tenant)
     assert jira.request(tenant, "GET", URL).status_code == 401
-    assert client.get(PROBE, headers=forge.headers(site)).status_code == 200
+    assert client.get(URL, headers=forge.headers(site)).status_code == 200
     jira.install("tenant-c", cloud_id=cloud, secret=tenant.secret)
     forge.event(site, "avi:forge:uninstalled:app")
-    assert client.get(PROBE, headers=forge.headers(site)).status_code == 401
+    assert client.get(URL, headers=forge.headers(site)).status_code == 401
     assert jira.request(tenant, "GET", URL).status_code == 200
     row = connect_tenant(app, "tenant-c")
     assert row.installed and not row.forge_installed
@@ -105,7 +106,7 @@ def test_a_site_learnt_after_provisioning_is_recorded_unless_another_tenant_is_t
 
     def call(site: ForgeSite, cloud: str | None) -> Any:
         claims = fit_claims(site.installation_id, jira.fake.url + "/gateway/" + site.installation_id[-12:], cloud)
-        return client.get(PROBE, headers={"Authorization": "Bearer " + sign_fit(claims, forge.private_key, forge.kid)})
+        return client.get(URL, headers={"Authorization": "Bearer " + sign_fit(claims, forge.private_key, forge.kid)})
 
     def cloud_of(site: ForgeSite) -> str | None:
         with app.app_context():
