@@ -32,7 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .connect.keys import InstallKeys
     from .connect.tenants import TenantCache
 
-    app.extensions["descriptor"] = descriptor.build(app.config["APP_BASE_URL"], app.config["APP_KEY"])
+    app.extensions["descriptor"] = descriptor.build(app.config["APP_BASE_URL"], app.config["APP_KEY"],
+                                                      app.config["APP_VENDOR_NAME"], app.config["APP_VENDOR_URL"])
     app.extensions["install_keys"] = InstallKeys(app.config["CONNECT_KEYS_URL"],
                                                  app.config["INSTALL_KEY_CACHE_SECONDS"])
     app.extensions["tenant_cache"] = TenantCache(app.config["TENANT_CACHE_SECONDS"])

@@ -6,13 +6,18 @@ from typing import Any, Mapping
 
 # The contract's variables and their defaults (CONTRACT.md, "Configuration").
 ENV_DEFAULTS: dict[str, str] = {
-    "APP_BASE_URL": "http://localhost:3000",
+    "APP_BASE_URL": "",  # empty: http://localhost:{PORT}, the contract's http://localhost:3000 on the default port
     "APP_KEY": "jira-user-skills",
     "DATABASE_URL": "",  # empty: SQLite file in the instance folder
     "CONNECT_KEYS_URL": "https://connect-install-keys.atlassian.com",
     "TENANT_HOSTS": "*.atlassian.net,*.jira.com,*.jira-dev.com",
     "PORT": "3000",
     "CONNECT_JS_URL": "https://connect-cdn.atl-paas.net/all.js",
+    # Operations (docs/configuration.md).
+    "APP_VENDOR_NAME": "User Skills for Jira (self-hosted)",
+    "APP_VENDOR_URL": "",  # empty: APP_BASE_URL, the one URL every deployment is known to own
+    "LOG_FORMAT": "json",  # or "text", for people reading a terminal
+    "TRUST_PROXY": "0",  # how many proxies in front set X-Forwarded-*; 0: the headers are ignored
 }
 
 # Settings that are not part of the contract's outside, with their defaults.
@@ -28,6 +33,9 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     # Per process: whole-tenant answers (skills-by-account, experts tree), served while unchanged.
     "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,
     "TENANT_ALLOW_HTTP": False,  # tests point tenants at a fake Jira on loopback http
+    # Sent on HTTPS answers: browsers then refuse plain http to this host for a year.
+    "HSTS_MAX_AGE_SECONDS": 365 * 24 * 3600,
+    "READY_RETRY_AFTER_SECONDS": 5,
 }
 
 
@@ -40,11 +48,17 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
         config[name] = environ.get(name, default) or default
     if test_config:
         config.update(test_config)
-    config["APP_BASE_URL"] = str(config["APP_BASE_URL"]).rstrip("/")
+    config["PORT"] = int(config["PORT"])
+    # Jira calls the baseUrl the descriptor names: with PORT=3100 and no APP_BASE_URL, that is port 3100.
+    config["APP_BASE_URL"] = str(config["APP_BASE_URL"] or f"http://localhost:{config['PORT']}").rstrip("/")
+    config["APP_VENDOR_URL"] = str(config["APP_VENDOR_URL"] or config["APP_BASE_URL"])
+    config["LOG_FORMAT"] = str(config["LOG_FORMAT"]).strip().lower()
+    if config["LOG_FORMAT"] not in ("json", "text"):
+        raise ValueError(f"LOG_FORMAT must be json or text, not {config['LOG_FORMAT']!r}")
+    config["TRUST_PROXY"] = int(config["TRUST_PROXY"])
     config["CONNECT_KEYS_URL"] = str(config["CONNECT_KEYS_URL"]).rstrip("/")
     if isinstance(config["TENANT_HOSTS"], str):
         config["TENANT_HOSTS"] = [h.strip().lower() for h in config["TENANT_HOSTS"].split(",") if h.strip()]
-    config["PORT"] = int(config["PORT"])
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(instance_path, "skills.sqlite3")
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)

@@ -13,12 +13,13 @@ bp = Blueprint("descriptor", __name__)
 DESCRIPTOR_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "atlassian-connect.json")
 
 
-def build(base_url: str, key: str, path: str = DESCRIPTOR_FILE) -> dict[str, Any]:
+def build(base_url: str, key: str, vendor_name: str, vendor_url: str, path: str = DESCRIPTOR_FILE) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
         descriptor = json.load(fh)
     descriptor = copy.deepcopy(descriptor)
     descriptor["baseUrl"] = base_url
     descriptor["key"] = key
+    descriptor["vendor"] = {"name": vendor_name, "url": vendor_url}
     return descriptor
 
 
