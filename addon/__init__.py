@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from . import config as config_module
-from . import errors, extensions, logs
+from . import errors, extensions, logs, ops
 from .extensions import db, migrate
 from .jsonio import StrictJSONProvider
 
@@ -20,6 +20,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json = StrictJSONProvider(app)
     app.config.from_mapping(config_module.load(app.instance_path, test_config))
     os.makedirs(app.instance_path, exist_ok=True)
+    logs.init_app(app)
 
     db.init_app(app)
     with app.app_context():
@@ -50,6 +51,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .pages import bp as pages_bp
     app.register_blueprint(pages_bp)
 
+    ops.init_app(app)
     errors.register(app)
-    logs.install_redaction()
     return app

@@ -42,8 +42,10 @@ class Auth:
         return self.via == "token"
 
 
-def unauthorized(message: str) -> ApiError:
-    return ApiError(401, message, headers={"WWW-Authenticate": 'JWT realm="jira-user-skills"'})
+def unauthorized(message: str, schemes: tuple[str, ...] = ("JWT",)) -> ApiError:
+    """A 401 whose challenge names the schemes that could have worked (RFC 9110 WWW-Authenticate)."""
+    challenge = ", ".join(f'{scheme} realm="jira-user-skills"' for scheme in schemes)
+    return ApiError(401, message, headers={"WWW-Authenticate": challenge})
 
 
 def tenant_cache() -> TenantCache:
@@ -114,16 +116,16 @@ def new_api_token() -> str:
 def verify_api_token(token: str) -> Auth:
     """A tenant API token: looked up by its hash in the shared database, so revocation is immediate."""
     if len(token) > 256:
-        raise unauthorized("The API token is not valid.")
+        raise unauthorized("The API token is not valid.", ("Bearer",))
     row = db.session.execute(
         db.select(ApiToken, Tenant).join(Tenant, Tenant.id == ApiToken.tenant_id)
         .where(ApiToken.token_hash == hash_api_token(token))
     ).one_or_none()
     if row is None:
-        raise unauthorized("The API token is not valid.")
+        raise unauthorized("The API token is not valid.", ("Bearer",))
     api_token_row, tenant = row
     if not tenant.installed:
-        raise unauthorized("The add-on is not installed for this tenant.")
+        raise unauthorized("The add-on is not installed for this tenant.", ("Bearer",))
     now = utcnow()
     last = api_token_row.last_used_at
     if last is None or _as_aware(last) < now - _LAST_USED_GRANULARITY:
@@ -147,7 +149,7 @@ def authenticate(allow_context: bool = True, allow_api_token: bool = True) -> Au
         if secret:
             return verify_api_token(secret)
     if allow_api_token:
-        raise unauthorized("Authentication is required: a Connect JWT or an API token.")
+        raise unauthorized("Authentication is required: a Connect JWT or an API token.", ("JWT", "Bearer"))
     raise unauthorized("This page must be opened from Jira: its link carries no valid token.")
 
 
