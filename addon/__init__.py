@@ -11,12 +11,19 @@ from . import errors, extensions, logs, ops
 from .extensions import db, migrate
 from .jsonio import StrictJSONProvider
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+PACKAGE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(PACKAGE)
+
+
+def bundled(name: str) -> str:
+    """templates/ or migrations/: inside the package when installed from a wheel, else the checkout's."""
+    inside = os.path.join(PACKAGE, name)
+    return inside if os.path.isdir(inside) else os.path.join(ROOT, name)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
-                template_folder=os.path.join(ROOT, "templates"))
+                template_folder=bundled("templates"))
     app.json = StrictJSONProvider(app)
     app.config.from_mapping(config_module.load(app.instance_path, test_config))
     os.makedirs(app.instance_path, exist_ok=True)
@@ -25,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         extensions.configure_engine(db.engine)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    migrate.init_app(app, db, directory=bundled("migrations"))
 
     from .api.answers import AnswerCache
     from .connect import descriptor, lifecycle
