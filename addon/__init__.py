@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from . import config as config_module
-from . import errors, extensions, logs, ops
+from . import database, errors, logs, ops
 from .extensions import db, migrate
 from .jsonio import StrictJSONProvider
 
@@ -31,14 +31,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        extensions.configure_engine(db.engine)
+        database.configure_engine(db.engine)
     migrate.init_app(app, db, directory=bundled("migrations"))
 
     from .api.answers import AnswerCache
+    from .auth import API_TOKEN
     from .connect import descriptor, lifecycle
-    from .connect.jira import JiraClient, PermissionChecker
+    from .connect.auth import CONNECT_JWT
+    from .connect.jira import connect_authorizer
     from .connect.keys import InstallKeys
     from .connect.tenants import TenantCache
+    from .jira import JiraClient, PermissionChecker
 
     app.extensions["descriptor"] = descriptor.build(app.config["APP_BASE_URL"], app.config["APP_KEY"],
                                                       app.config["APP_VENDOR_NAME"], app.config["APP_VENDOR_URL"])
@@ -46,10 +49,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                                                  app.config["INSTALL_KEY_CACHE_SECONDS"])
     app.extensions["tenant_cache"] = TenantCache(app.config["TENANT_CACHE_SECONDS"])
     app.extensions["answers"] = AnswerCache(app.config["ANSWER_CACHE_BYTES"])
-    jira = JiraClient(app.config["APP_KEY"], app.config["JIRA_TIMEOUT_SECONDS"],
-                      app.config["JIRA_MAX_RETRIES"], app.config["JIRA_MAX_RETRY_AFTER_SECONDS"])
-    app.extensions["jira"] = jira
-    app.extensions["permissions"] = PermissionChecker(jira, app.config["PERMISSION_CACHE_SECONDS"])
+    connect_jira = JiraClient(connect_authorizer(app.config["APP_KEY"]), app.config["JIRA_TIMEOUT_SECONDS"],
+                              app.config["JIRA_MAX_RETRIES"], app.config["JIRA_MAX_RETRY_AFTER_SECONDS"])
+    app.extensions["connect_jira"] = connect_jira
+    app.extensions["connect_permissions"] = PermissionChecker(connect_jira, app.config["PERMISSION_CACHE_SECONDS"])
+    # The ways in, tried in this order by addon.auth.require_auth (a front adds its verifier here).
+    app.extensions["verifiers"] = [CONNECT_JWT, API_TOKEN]
 
     app.register_blueprint(descriptor.bp)
     app.register_blueprint(lifecycle.bp)

@@ -62,7 +62,7 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(instance_path, "skills.sqlite3")
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
-    # A database server's dropped connections are handled by extensions.ping_idle_connections.
+    # A database server's dropped connections are handled by database.ping_idle_connections.
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     return config
 

@@ -6,10 +6,11 @@ import traceback
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from .database import database_unavailable
 from .extensions import db
+from .skills.errors import DomainError, InvalidInput, NotFound, TooLarge
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +47,38 @@ def error_response(err: ApiError) -> Response:
     return response
 
 
+# The status of each kind of domain refusal (addon.skills.errors), most specific first.
+_DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = ((NotFound, 404), (TooLarge, 413), (InvalidInput, 400))
+
+
+def from_domain(err: DomainError) -> ApiError:
+    """The contract's error for a refusal of the domain's rules."""
+    status = next((status for kind, status in _DOMAIN_STATUS if isinstance(err, kind)), 400)
+    return ApiError(status, err.message, code=err.code, details=err.details)
+
+
+def size_text(limit: int) -> str:
+    """A byte limit (MAX_CONTENT_LENGTH) as people read it: "5 MB", or the bytes when not whole megabytes."""
+    mb = 1024 * 1024
+    return f"{limit // mb} MB" if limit % mb == 0 else f"{limit:,} bytes"
+
+
+def too_large_message(limit: int) -> str:
+    return f"The request body is larger than {size_text(limit)}."
+
+
 def register(app: Flask) -> None:
     @app.before_request
     def _refuse_oversized_bodies() -> None:
         # Before authentication or parsing: a declared body over the limit is never read.
         limit = app.config["MAX_CONTENT_LENGTH"]
         if request.content_length is not None and request.content_length > limit:
-            raise ApiError(413, "The request body is larger than 5 MB.")
+            raise ApiError(413, too_large_message(limit))
+
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError) -> Response:
+        db.session.rollback()
+        return error_response(from_domain(err))
 
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Response:
@@ -69,14 +95,14 @@ def register(app: Flask) -> None:
         message = {
             404: "No such resource.",
             405: "This method is not allowed here.",
-            413: "The request body is larger than 5 MB.",
+            413: too_large_message(app.config["MAX_CONTENT_LENGTH"]),
         }.get(status, err.description or "Request failed.")
         return error_response(ApiError(status, message, headers=headers))
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:
         db.session.rollback()
-        if database_unavailable(err):
+        if database_unavailable(err, db.engine):
             # Lost or refused connections, lock and statement timeouts: the transaction was rolled back.
             log.warning("database unavailable (%s) on %s %s", type(err).__name__, request.method, request.path)
             return error_response(ApiError(503, "The database could not be reached; nothing was changed. "
@@ -86,12 +112,3 @@ def register(app: Flask) -> None:
         log.error("unhandled %s on %s %s\n%s", type(err).__name__, request.method, request.path, where)
         return error_response(ApiError(500, "Something went wrong on our side; nothing was changed."))
 
-
-def database_unavailable(err: BaseException) -> bool:
-    """A transient database failure (PEP 249's OperationalError), through SQLAlchemy or straight from the driver."""
-    if isinstance(err, sa_exc.OperationalError):
-        return True
-    if isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated:
-        return True
-    dbapi = db.engine.dialect.loaded_dbapi
-    return isinstance(err, dbapi.OperationalError)

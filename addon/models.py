@@ -4,11 +4,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
                         UniqueConstraint)
-from sqlalchemy.orm import Mapped, mapped_column
-
-from .extensions import db
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants room for many rows.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -23,7 +21,20 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Tenant(db.Model):
+class Base(DeclarativeBase):
+    """Plain SQLAlchemy declarative base: the models import without Flask (addon.extensions wraps it)."""
+
+    # Named constraints, so that Alembic migrations can refer to them on every database.
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+
+
+class Tenant(Base):
     """A Jira site that installed the add-on (one Connect `clientKey`)."""
 
     __tablename__ = "tenants"
@@ -45,7 +56,7 @@ class Tenant(db.Model):
         return f"<Tenant {self.client_key} installed={self.installed}>"
 
 
-class Category(db.Model):
+class Category(Base):
     """A node of the tenant's skill tree, ordered among its siblings by `position`."""
 
     __tablename__ = "categories"
@@ -67,7 +78,7 @@ class Category(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Skill(db.Model):
+class Skill(Base):
     """A skill of the tenant's catalogue; `name_key` is the case-folded name that makes it unique."""
 
     __tablename__ = "skills"
@@ -86,7 +97,7 @@ class Skill(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class UserSkill(db.Model):
+class UserSkill(Base):
     """A user holding a skill; `id` grows with every insert, so it is the order skills were added."""
 
     __tablename__ = "user_skills"
@@ -103,7 +114,7 @@ class UserSkill(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ApiToken(db.Model):
+class ApiToken(Base):
     """A tenant API token; only the SHA-256 of the token is stored."""
 
     __tablename__ = "api_tokens"

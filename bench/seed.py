@@ -14,7 +14,7 @@ from typing import Iterator
 
 from sqlalchemy import Connection, Table, insert, select
 
-from addon.connect.auth import hash_api_token
+from addon.skills.tokens import hash_token as hash_api_token
 from addon.models import ApiToken, Category, Skill, Tenant, UserSkill
 
 CLIENT_KEY = "bench-tenant"

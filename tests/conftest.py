@@ -23,16 +23,33 @@ from sqlalchemy import event
 from werkzeug.serving import make_server
 
 from addon import create_app
-from addon.extensions import ReadStatement, db
+from addon.database import ReadStatement
+from addon.extensions import db
 
 APP_BASE_URL = "https://skills.example.test"
 APP_KEY = "jira-user-skills"
 
 
 # ---------------------------------------------------------------------------------------------
-# Atlassian's install-key server, on loopback
+# Servers on loopback: every one is made, has a `url`, and is stopped by its fixture with `stop()`
 
-class KeyServer:
+class LoopbackServer:
+    """An HTTP server on a free loopback port, serving from a thread until `stop()`."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Atlassian's install-key server
+
+class KeyServer(LoopbackServer):
     """Serves PEM public keys at /{kid}, as connect-install-keys.atlassian.com does."""
 
     def __init__(self) -> None:
@@ -59,9 +76,7 @@ class KeyServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.serve(Handler)
 
     def new_key(self) -> tuple[str, rsa.RSAPrivateKey]:
         kid = str(uuid.uuid4())
@@ -73,8 +88,7 @@ class KeyServer:
 def key_server() -> Iterator[KeyServer]:
     server = KeyServer()
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +99,7 @@ def install_key(key_server: KeyServer) -> tuple[str, rsa.RSAPrivateKey]:
 # ---------------------------------------------------------------------------------------------
 # Jira, faked on loopback: checks the add-on's signed calls as Jira does and answers them
 
-class FakeJira:
+class FakeJira(LoopbackServer):
     """Sites at http://127.0.0.1:PORT/site/<clientKey>; each knows its shared secret and its admins.
 
     A call is accepted only with `Authorization: JWT` signed HS256 with the site's secret, `iss` the
@@ -147,9 +161,7 @@ class FakeJira:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.serve(Handler)
 
     def site(self, client_key: str, secret: str, admins: set[str] | None = None) -> str:
         self.sites[client_key] = {"secret": secret, "admins": set(admins or ())}
@@ -169,8 +181,7 @@ class FakeJira:
 def fake_jira_server() -> Iterator[FakeJira]:
     server = FakeJira()
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.stop()
 
 
 @pytest.fixture
@@ -378,9 +389,10 @@ def recorded_statements(app: Flask) -> Iterator[list[str]]:
 
     original_rows = ReadStatement.rows
 
-    def recording_rows(self: ReadStatement, params: Any) -> Any:
-        seen.append(self._sql(engine.dialect)[0])
-        return original_rows(self, params)
+    def recording_rows(self: ReadStatement, on: Any, params: Any) -> Any:
+        if on is engine:
+            seen.append(self._sql(engine.dialect)[0])
+        return original_rows(self, on, params)
 
     event.listen(engine, "before_cursor_execute", record)
     ReadStatement.rows = recording_rows  # type: ignore[method-assign]

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from .conftest import Tenant, jira_token
+from .conftest import LoopbackServer, Tenant, jira_token
 
 STANDIN_DIR = os.path.join(os.path.dirname(__file__), "standin")
 CHROMIUM = "/usr/bin/chromium"
@@ -23,7 +22,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 JIRA_PARAMS = "xdm_e=https%3A%2F%2Ftenant-a.atlassian.net&xdm_c=channel-skills&cp=&lic=none&cv=1001.0.0"
 
 
-class StandInServer:
+class StandInServer(LoopbackServer):
     """Serves the stand-in all.js on loopback, from another origin than the app, as the CDN would."""
 
     def __init__(self) -> None:
@@ -51,14 +50,9 @@ class StandInServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.serve(Handler)
         self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/all.js"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.url += "/all.js"
 
 
 def avatar(initial: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 from atlassian_jwt.url_utils import hash_url
 from flask import Blueprint, g, jsonify
 
-from addon.connect.auth import require_auth
+from addon.auth import require_auth
 from addon.extensions import db
 from addon.models import Tenant
 
@@ -24,13 +24,13 @@ def probe_blueprint() -> Blueprint:
     @bp.get("/<part>")
     @require_auth
     def any_token(part: str):
-        return jsonify(tenant=g.auth.tenant.client_key, account=g.auth.account_id,
-                       via=g.auth.via, context=g.auth.context_token)
+        return jsonify(tenant=g.caller.tenant.client_key, account=g.caller.account_id,
+                       token=g.caller.is_api_token, context=g.caller.context_token)
 
     @bp.get("/url-bound/<part>")
     @require_auth(context=False, api_tokens=False)
     def url_bound_only(part: str):
-        return jsonify(tenant=g.auth.tenant.client_key)
+        return jsonify(tenant=g.caller.tenant.client_key)
 
     return bp
 
@@ -61,7 +61,7 @@ def test_url_bound_token_is_accepted(client, tenant_a):
     token = jira_token("GET", PROBE, tenant_a.client_key, tenant_a.secret, sub="acc-1")
     response = get(client, PROBE, token)
     assert response.status_code == 200
-    assert response.json == {"tenant": "tenant-a", "account": "acc-1", "via": "jwt", "context": False}
+    assert response.json == {"tenant": "tenant-a", "account": "acc-1", "token": False, "context": False}
 
 
 def test_token_in_query_is_left_out_of_the_hash(client, tenant_a):
@@ -219,3 +219,19 @@ class TestBasePathPrefix:
         bad = client.get(PROBE, headers={"Authorization": "JWT " + with_prefix},
                          base_url="http://localhost/skills/")
         assert bad.status_code == 401
+
+
+def test_one_refusal_whether_the_client_key_is_unknown_uninstalled_or_installed(client, jira, tenant_a, caplog):
+    """A caller without the secret cannot learn which client keys are installed (the log may say)."""
+    caplog.set_level("INFO")
+    gone = jira.install("tenant-gone", base_url="https://gone.atlassian.net")
+    jira.uninstall(gone)
+    forged = "a-secret-nobody-was-given-long-enough-for-hs256"
+    answers = []
+    for client_key in ("tenant-a", "tenant-gone", "tenant-never-installed"):
+        response = get(client, PROBE, jira_token("GET", PROBE, client_key, forged))
+        assert_401(response)
+        answers.append((response.status_code, response.json, response.headers.get("WWW-Authenticate")))
+    assert answers[0] == answers[1] == answers[2]
+    assert "tenant-gone" in caplog.text and "not installed" in caplog.text
+    assert "tenant-never-installed" in caplog.text and "unknown" in caplog.text

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import make_url
 
 from addon.config import load
-from addon.extensions import _idle_pings, db
+from addon.database import _idle_pings
+from addon.extensions import db
 
 from .conftest import JiraActions
 

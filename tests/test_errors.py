@@ -95,3 +95,15 @@ def test_gunicorn_access_log_lines_are_redacted():
                                '%(h)s "%(r)s" %(s)s', {"h": "127.0.0.1", "r": "GET /pages/admin?jwt=aaa.bbb.ccc&x=1 HTTP/1.1", "s": "200"}, None)
     assert RedactTokens().filter(record)
     assert record.getMessage() == '127.0.0.1 "GET /pages/admin?jwt=[redacted]&x=1 HTTP/1.1" 200'
+
+
+class TestBodyLimitFromConfiguration:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "MAX_CONTENT_LENGTH": 1024 * 1024}
+
+    def test_the_413_names_the_configured_limit(self, client):
+        response = client.post("/lifecycle/installed", data=b"x" * (1024 * 1024 + 1),
+                               headers={"Content-Type": "application/json"})
+        assert response.status_code == 413 and response.json["message"] == "The request body is larger than 1 MB."
+        assert "1 MB" in client.get("/api/openapi.json").json["components"]["responses"]["E413"]["description"]

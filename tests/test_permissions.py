@@ -81,7 +81,7 @@ def test_permission_call_with_wrong_secret_is_refused_by_jira(jira, tenant, fake
 
 
 def test_retry_after_parsing():
-    from addon.connect.jira import retry_after_seconds
+    from addon.jira import retry_after_seconds
     assert retry_after_seconds("7") == 7
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
     assert 9 <= retry_after_seconds("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480) <= 11

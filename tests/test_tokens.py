@@ -122,3 +122,43 @@ def test_revoked_token_never_used_again_even_by_admin_listing(jira, tenant):
     token = create(jira, tenant).json
     jira.request(tenant, "DELETE", f"{TOKENS}/{token['id']}", sub=ADMIN)
     assert get(jira, tenant, U1) == []
+
+
+def test_token_use_is_written_once_a_minute_and_outside_the_request(app, jira, tenant):
+    """Authentication adds no write to a read; the first use (and one a minute after) is noted on its own."""
+    from datetime import timedelta
+
+    from addon.models import utcnow
+
+    from .conftest import recorded_statements
+
+    token = create(jira, tenant).json
+    url = f"/api/user-skills?accountId={U1}"
+
+    def writes() -> list[str]:
+        with recorded_statements(app) as statements:
+            assert jira.client.get(url, headers=bearer(token["token"])).status_code == 200
+        return [s for s in statements if s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))]
+
+    assert [w.split()[1] for w in writes()] == ["api_tokens"]
+    first = jira.request(tenant, "GET", TOKENS, sub=ADMIN).json["tokens"][0]["lastUsedAt"]
+    assert first is not None
+    assert writes() == []
+    with app.app_context():  # a minute and more later
+        db.session.get(ApiToken, token["id"]).last_used_at = utcnow() - timedelta(minutes=2)
+        db.session.commit()
+    assert len(writes()) == 1
+    assert jira.request(tenant, "GET", TOKENS, sub=ADMIN).json["tokens"][0]["lastUsedAt"] >= first
+    # A write authenticated by the token (the request's own transaction) still goes through.
+    r = jira.client.put(url, json={"skills": ["Go"]}, headers=bearer(token["token"]))
+    assert r.status_code == 200 and get(jira, tenant, U1) == ["Go"]
+
+
+def test_a_token_of_an_uninstalled_tenant_is_refused_as_an_unknown_one(jira, tenant):
+    token = create(jira, tenant).json["token"]
+    jira.uninstall(tenant)
+    url = f"/api/user-skills?accountId={U1}"
+    uninstalled = jira.client.get(url, headers=bearer(token))
+    unknown = jira.client.get(url, headers=bearer("jus_" + "x" * 43))
+    assert uninstalled.status_code == unknown.status_code == 401
+    assert uninstalled.json == unknown.json

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import insert, select
 
-from addon.connect.auth import hash_api_token
+from addon.skills.tokens import hash_token as hash_api_token
 from addon.extensions import db
 from addon.models import ApiToken, Category, Skill, Tenant, UserSkill
 from addon.skills.catalogue import ensure_skills
@@ -721,6 +721,7 @@ def test_the_experts_route_runs_the_same_queries_at_any_size(app: Flask, jira: J
 
 def test_openapi_fragments_cover_every_route_and_refer_to_known_schemas(app: Flask) -> None:
     from addon.api import tree as module
+    from addon.api.schemas import SCHEMAS
     routes = {(rule.rule, method) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/skill-tree")
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(path.replace("{key}", "<key>"), method.upper())
@@ -740,9 +741,11 @@ def test_openapi_fragments_cover_every_route_and_refer_to_known_schemas(app: Fla
                 walk(item)
 
     walk(copy.deepcopy(module.OPENAPI_PATHS))
-    walk(module.OPENAPI_SCHEMAS)
-    names = {ref.rsplit("/", 1)[1] for ref in refs}
-    assert names - set(module.OPENAPI_SCHEMAS) == {"Error"}
+    walk(SCHEMAS)
+    names = {ref.rsplit("/", 1)[1] for ref in refs if ref.startswith("#/components/schemas/")}
+    assert "Error" in SCHEMAS and names - set(SCHEMAS) == set()
+    responses = {ref.rsplit("/", 1)[1] for ref in refs if ref.startswith("#/components/responses/")}
+    assert responses <= {f"E{code}" for code in (400, 401, 403, 404, 413, 415, 503)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -781,4 +784,17 @@ def test_an_unknown_node_type_is_still_refused(app: Flask, site: Site, kind: Any
     before = snapshot(app)
     response = site.call("PUT", TREE, json={"skillTree": [{"key": "Go", "type": kind}]})
     assert response.status_code == 400 and "type" in " ".join(response.json["details"])
+    assert snapshot(app) == before
+
+
+def test_bad_input_is_named_before_permissions_are_asked(app: Flask, site: Site, fake_jira: Any) -> None:
+    """The /api order (addon.api's docstring): authenticate, parse, authorize, act."""
+    design, ux = build_seed_example(site)
+    before, asked = snapshot(app), len(fake_jira.permission_calls())
+    for method, url, body in [("PUT", TREE, {"skillTree": "no"}), ("POST", CATEGORIES, {"displayName": ""}),
+                              ("PATCH", f"{CATEGORIES}/{ux}", {"position": -1}),
+                              ("PUT", f"{CATEGORIES}/{ux}/skills", {"skills": [""]})]:
+        response = site.call(method, url, sub=USER, json=body)
+        assert response.status_code == 400, (method, url, response.get_data(as_text=True))
+    assert len(fake_jira.permission_calls()) == asked
     assert snapshot(app) == before

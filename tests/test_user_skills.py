@@ -244,3 +244,13 @@ def test_body_over_5mb_is_413(jira, tenant):
     response = jira.client.put(url, data=big, headers={**jira.headers(tenant, "PUT", url, sub=U1),
                                                        "Content-Type": "application/json"})
     assert response.status_code == 413 and response.json["error"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_an_account_id_given_twice_is_refused(jira, tenant, method):
+    put(jira, tenant, U1, ["Go"])
+    url = f"/api/user-skills?accountId={U1}&accountId={U2}"
+    response = jira.request(tenant, method, url, sub=ADMIN, json={"skills": ["Rust"]})
+    assert response.status_code == 400 and response.json["error"] == "bad_request"
+    assert "accountId" in response.json["message"]
+    assert get(jira, tenant, U1) == ["Go"] and get(jira, tenant, U2) == []

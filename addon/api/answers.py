@@ -14,6 +14,7 @@ from typing import Any, Callable, Hashable
 
 from flask import Response, current_app
 
+from ..extensions import db
 from ..skills import versions
 
 
@@ -51,7 +52,7 @@ class AnswerCache:
 def cached_json(name: str, tenant_id: int, build: Callable[[], Any]) -> Response:
     """The JSON answer `build()` gives, from this process's cache while the tenant's data is unchanged."""
     # The version is read before the answer is built: an answer is never older than its version.
-    version = versions.current(tenant_id)
+    version = versions.current(db.engine, tenant_id)
     cache: AnswerCache = current_app.extensions["answers"]
     body = cache.get((tenant_id, name), version) if version is not None else None
     if body is None:

@@ -6,23 +6,21 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from . import bp, tokens, tree, user_skills
+from ..errors import size_text
+from .schemas import SCHEMAS
 
-_ERROR_TEXT = {400: "Bad input; nothing was changed.", 401: "No valid token, or the tenant is not installed.",
-               403: "Authenticated but not allowed.", 404: "No such resource.",
-               413: "Over a limit (5 MB, 10,000 accounts, 500 skills a user).",
-               415: "The body must be JSON.", 503: "Jira could not be asked for permissions; try again."}
+def _error_text(max_body_bytes: int) -> dict[int, str]:
+    return {400: "Bad input; nothing was changed.", 401: "No valid token, or the tenant is not installed.",
+            403: "Authenticated but not allowed.", 404: "No such resource.",
+            413: f"Over a limit ({size_text(max_body_bytes)}, {user_skills.domain.MAX_ACCOUNTS_PER_REQUEST:,} accounts, "
+                 f"{user_skills.domain.MAX_SKILLS_PER_USER} skills a user).",
+            415: "The body must be JSON.", 503: "Jira could not be asked for permissions; try again."}
 
 
-def document(server_url: str) -> dict[str, Any]:
+def document(server_url: str, max_body_bytes: int) -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    schemas: dict[str, Any] = {
-        "Error": {"type": "object", "required": ["error", "message"],
-                  "properties": {"error": {"type": "string"}, "message": {"type": "string"},
-                                 "details": {"type": "array"}}},
-    }
     for module in (user_skills, tree, tokens):
         paths.update(module.OPENAPI_PATHS)
-        schemas.update(module.OPENAPI_SCHEMAS)
     security = [{"connectJwt": []}, {"connectJwtQuery": []}, {"apiToken": []}, {"apiTokenHeader": []}]
     for path_item in paths.values():
         for operation in path_item.values():
@@ -35,8 +33,8 @@ def document(server_url: str) -> dict[str, Any]:
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
-            "schemas": schemas,
-            "responses": {f"E{code}": {"description": text, "content": error} for code, text in _ERROR_TEXT.items()},
+            "schemas": SCHEMAS,
+            "responses": {f"E{code}": {"description": text, "content": error} for code, text in _error_text(max_body_bytes).items()},
             "securitySchemes": {
                 "connectJwt": {"type": "apiKey", "in": "header", "name": "Authorization",
                                "description": "'JWT <token>' signed by Jira (URL qsh or context-qsh)."},
@@ -50,4 +48,4 @@ def document(server_url: str) -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(document(current_app.config["APP_BASE_URL"]))
+    return jsonify(document(current_app.config["APP_BASE_URL"], current_app.config["MAX_CONTENT_LENGTH"]))

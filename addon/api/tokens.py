@@ -6,46 +6,32 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from ..connect.auth import hash_api_token, new_api_token, require_auth
-from ..errors import ApiError
+from ..auth import caller, require_auth, require_jira_admin_user
 from ..extensions import db
-from ..models import ApiToken
-from ..skills.names import InvalidName, clean_name
+from ..skills import tokens as domain
 from . import bp
-from .common import auth, json_body, require_jira_admin_user
-
-MAX_TOKENS_PER_TENANT = 100
+from .common import json_body
+from .schemas import answer, errors, path_parameter, ref, request_body
 
 
 def iso(moment: datetime | None) -> str | None:
+    """An aware UTC datetime (the domain gives no other) as the API writes times: seconds, `Z`."""
     if moment is None:
         return None
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _tenant_tokens():
-    return db.select(ApiToken).where(ApiToken.tenant_id == auth().tenant.id)
+def _shown(token: domain.TokenInfo) -> dict[str, Any]:
+    return {"id": token.id, "name": token.name, "createdAt": iso(token.created_at),
+            "lastUsedAt": iso(token.last_used_at)}
 
 
 @bp.post("/tokens")
 @require_auth
 def create_token() -> tuple[Response, int]:
-    body = json_body()
-    try:
-        name = clean_name(body.get("name"), "A token name")
-    except InvalidName as err:
-        raise ApiError(400, str(err), code="invalid_request") from None
+    name = domain.clean_token_name(json_body().get("name"))
     require_jira_admin_user()
-    count = db.session.execute(db.select(db.func.count()).select_from(_tenant_tokens().subquery())).scalar_one()
-    if count >= MAX_TOKENS_PER_TENANT:
-        raise ApiError(400, f"A site can have at most {MAX_TOKENS_PER_TENANT} API tokens; revoke one first.",
-                       code="limit_exceeded")
-    secret = new_api_token()
-    token = ApiToken(tenant_id=auth().tenant.id, name=name, token_hash=hash_api_token(secret),
-                     created_by=auth().account_id or "")
-    db.session.add(token)
+    token, secret = domain.create(db.session, caller().tenant.id, name, caller().account_id)
     db.session.commit()
     return jsonify(id=token.id, name=token.name, token=secret, createdAt=iso(token.created_at)), 201
 
@@ -54,53 +40,34 @@ def create_token() -> tuple[Response, int]:
 @require_auth
 def list_tokens() -> Response:
     require_jira_admin_user()
-    rows = db.session.execute(_tenant_tokens().order_by(ApiToken.created_at, ApiToken.id)).scalars()
-    return jsonify(tokens=[{"id": t.id, "name": t.name, "createdAt": iso(t.created_at),
-                            "lastUsedAt": iso(t.last_used_at)} for t in rows])
+    return jsonify(tokens=[_shown(token) for token in domain.list_tokens(db.session, caller().tenant.id)])
 
 
 @bp.delete("/tokens/<token_id>")
 @require_auth
 def revoke_token(token_id: str) -> Response:
     require_jira_admin_user()
-    result = db.session.execute(db.delete(ApiToken).where(ApiToken.tenant_id == auth().tenant.id,
-                                                          ApiToken.id == token_id))
-    if result.rowcount == 0:
-        raise ApiError(404, "No API token with that id on this site.")
+    domain.revoke(db.session, caller().tenant.id, token_id)
     db.session.commit()
     return Response(status=204)
 
 
-_TIME = {"type": "string", "format": "date-time"}
-_TOKEN_INFO = {"type": "object", "required": ["id", "name", "createdAt", "lastUsedAt"], "additionalProperties": False,
-               "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "createdAt": _TIME,
-                              "lastUsedAt": {"anyOf": [_TIME, {"type": "null"}]}}}
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/tokens": {
         "post": {"operationId": "createToken", "summary": "Create a tenant API token (shown once)",
-                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                     "type": "object", "required": ["name"],
-                     "properties": {"name": {"$ref": "#/components/schemas/SkillName"}}}}}},
-                 "responses": {"201": {"description": "The new token; the only time it is shown.",
-                                       "links": {"revokeToken": {"operationId": "revokeToken",
-                                                                 "parameters": {"id": "$response.body#/id"}}},
-                                       "content": {"application/json": {"schema": {
-                                           "type": "object", "required": ["id", "name", "token", "createdAt"],
-                                           "additionalProperties": False,
-                                           "properties": {"id": {"type": "string"}, "name": {"type": "string"},
-                                                          "token": {"type": "string"}, "createdAt": _TIME}}}}},
-                               **{str(c): {"$ref": f"#/components/responses/E{c}"} for c in (400, 401, 403, 415, 503)}}},
+                 "requestBody": request_body(ref("TokenCreate")),
+                 "responses": {"201": answer(ref("NewToken"), "The new token; the only time it is shown.", links={
+                     "revokeToken": {"operationId": "revokeToken", "parameters": {"id": "$response.body#/id"}}}),
+                     **errors(400, 401, 403, 415, 503)}},
         "get": {"operationId": "listTokens", "summary": "List the tenant's API tokens (never the tokens)",
-                "responses": {"200": {"description": "The tokens.", "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["tokens"], "additionalProperties": False,
-                    "properties": {"tokens": {"type": "array", "items": _TOKEN_INFO}}}}}},
-                    **{str(c): {"$ref": f"#/components/responses/E{c}"} for c in (401, 403, 503)}}},
+                "responses": {"200": answer({"type": "object", "required": ["tokens"], "additionalProperties": False,
+                                             "properties": {"tokens": {"type": "array", "items": ref("TokenInfo")}}},
+                                            "The tokens."), **errors(401, 403, 503)}},
     },
     "/api/tokens/{id}": {
         "delete": {"operationId": "revokeToken", "summary": "Revoke a tenant API token",
-                   "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                   "parameters": [path_parameter("id", "The token's id.")],
                    "responses": {"204": {"description": "Revoked; it stops working at once."},
-                                 **{str(c): {"$ref": f"#/components/responses/E{c}"} for c in (401, 403, 404, 503)}}},
+                                 **errors(401, 403, 404, 503)}},
     },
 }
-OPENAPI_SCHEMAS: dict[str, Any] = {}

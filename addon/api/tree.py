@@ -1,30 +1,19 @@
 """/api/skill-tree: the experts tree, the tree itself, its import, and the admins' category changes."""
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 from flask import Response, jsonify
 
-from ..connect.auth import require_auth
+from ..auth import caller, require_admin, require_auth
 from ..errors import ApiError
 from ..extensions import db
 from ..skills import tree as domain
-from ..skills.names import InvalidName, clean_name
+from ..skills.names import clean_name
 from . import bp
 from .answers import cached_json
-from .common import auth, json_body, require_admin
-
-T = TypeVar("T")
-
-
-def _domain(call: Callable[[], T]) -> T:
-    """Run a domain call, turning its refusals into the JSON errors of the contract."""
-    try:
-        return call()
-    except domain.UnknownCategory as err:
-        raise ApiError(404, err.message) from None
-    except domain.TreeError as err:
-        raise ApiError(400, err.message, code=err.code, details=err.details) from None
+from .common import json_body
+from .schemas import answer, errors, obj, path_parameter, ref, request_body
 
 
 def _fields(body: dict[str, Any], allowed: set[str]) -> None:
@@ -35,10 +24,7 @@ def _fields(body: dict[str, Any], allowed: set[str]) -> None:
 
 
 def _display_name(value: Any) -> str:
-    try:
-        return clean_name(value, "'displayName'")
-    except InvalidName as err:
-        raise ApiError(400, str(err)) from None
+    return clean_name(value, "'displayName'")
 
 
 def _parent_key(value: Any) -> str | None:
@@ -48,7 +34,7 @@ def _parent_key(value: Any) -> str | None:
 
 
 def _tenant_id() -> int:
-    return auth().tenant.id
+    return caller().tenant.id
 
 
 @bp.get("/skill-tree/experts")
@@ -67,37 +53,36 @@ def get_tree() -> Response:
 @bp.put("/skill-tree")
 @require_auth
 def put_tree() -> Response:
-    require_admin()
     body = json_body()
     _fields(body, {"skillTree"})
     if "skillTree" not in body:
         raise ApiError(400, "The body needs 'skillTree': an array of nodes.")
-    tree = _domain(lambda: domain.parse_tree(body["skillTree"]))
-    _domain(lambda: domain.replace_tree(db.session, _tenant_id(), tree))
-    answer = domain.skill_tree(db.session, _tenant_id())
+    tree = domain.parse_tree(body["skillTree"])
+    require_admin()
+    domain.replace_tree(db.session, _tenant_id(), tree)
+    result = domain.skill_tree(db.session, _tenant_id())
     db.session.commit()
-    return jsonify(skillTree=answer)
+    return jsonify(skillTree=result)
 
 
 @bp.post("/skill-tree/categories")
 @require_auth
 def create_category() -> tuple[Response, int]:
-    require_admin()
     body = json_body()
     _fields(body, {"displayName", "description", "parentKey"})
     display_name = _display_name(body.get("displayName"))
-    description = _domain(lambda: domain.clean_description(body.get("description")))
+    description = domain.clean_description(body.get("description"))
     parent_key = _parent_key(body.get("parentKey"))
-    key = _domain(lambda: domain.create_category(db.session, _tenant_id(), display_name, description, parent_key))
-    answer = domain.category_answer(db.session, _tenant_id(), key)
+    require_admin()
+    key = domain.create_category(db.session, _tenant_id(), display_name, description, parent_key)
+    result = domain.category_answer(db.session, _tenant_id(), key)
     db.session.commit()
-    return jsonify(answer), 201
+    return jsonify(result), 201
 
 
 @bp.patch("/skill-tree/categories/<key>")
 @require_auth
 def update_category(key: str) -> Response:
-    require_admin()
     body = json_body()
     _fields(body, {"displayName", "description", "parentKey", "position"})
     if not body:
@@ -106,7 +91,7 @@ def update_category(key: str) -> Response:
     if "displayName" in body:
         changes["display_name"] = _display_name(body["displayName"])
     if "description" in body:
-        changes["description"] = _domain(lambda: domain.clean_description(body["description"]))
+        changes["description"] = domain.clean_description(body["description"])
     if "parentKey" in body:
         changes["parent_key"] = _parent_key(body["parentKey"])
     if "position" in body:
@@ -116,17 +101,18 @@ def update_category(key: str) -> Response:
         if not isinstance(position, int) or isinstance(position, bool) or position < 0:
             raise ApiError(400, "'position' must be an integer from 0: the index among the category's siblings.")
         changes["position"] = position
-    _domain(lambda: domain.update_category(db.session, _tenant_id(), key, **changes))
-    answer = domain.category_answer(db.session, _tenant_id(), key)
+    require_admin()
+    domain.update_category(db.session, _tenant_id(), key, **changes)
+    result = domain.category_answer(db.session, _tenant_id(), key)
     db.session.commit()
-    return jsonify(answer)
+    return jsonify(result)
 
 
 @bp.delete("/skill-tree/categories/<key>")
 @require_auth
 def delete_category(key: str) -> tuple[str, int]:
     require_admin()
-    _domain(lambda: domain.delete_category(db.session, _tenant_id(), key))
+    domain.delete_category(db.session, _tenant_id(), key)
     db.session.commit()
     return "", 204
 
@@ -134,46 +120,22 @@ def delete_category(key: str) -> tuple[str, int]:
 @bp.put("/skill-tree/categories/<key>/skills")
 @require_auth
 def place_skills(key: str) -> Response:
-    require_admin()
     body = json_body()
     _fields(body, {"skills"})
-    names = _domain(lambda: domain.clean_skill_names(body.get("skills")))
-    _domain(lambda: domain.place_skills(db.session, _tenant_id(), key, names))
-    answer = domain.category_answer(db.session, _tenant_id(), key)
+    names = domain.clean_skill_names(body.get("skills"))
+    require_admin()
+    domain.place_skills(db.session, _tenant_id(), key, names)
+    result = domain.category_answer(db.session, _tenant_id(), key)
     db.session.commit()
-    return jsonify(answer)
+    return jsonify(result)
 
 
 # ---------------------------------------------------------------------------------------------
-# OpenAPI 3.1
+# OpenAPI 3.1 fragments for these routes (schemas in .schemas)
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+_KEY_PARAM = path_parameter("key", "The category's key (a UUID).")
+_CHANGE_ERRORS = errors(400, 401, 403, 404, 413, 415, 503)
 
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-_ERRORS = {
-    "400": "Bad input or a rule of the tree broken (duplicate sibling name, cycle, too deep); nothing changed.",
-    "401": "No valid token, or the tenant is not installed.",
-    "403": "Authenticated, but not a Jira administrator or an API token.",
-    "404": "No category of this tenant has the key.",
-    "413": "The request body is larger than 5 MB.",
-    "415": "The body must be JSON.",
-    "503": "Jira could not confirm the caller's permissions; nothing changed.",
-}
-
-
-def _errors(*codes: str) -> dict[str, Any]:
-    return {code: _json(_ref("Error"), _ERRORS[code]) for code in codes}
-
-
-_KEY_PARAM = {"name": "key", "in": "path", "required": True, "description": "The category's key (a UUID).",
-              "schema": {"type": "string"}}
-_READ_ERRORS = ("401",)
-_CHANGE_ERRORS = ("400", "401", "403", "413", "415", "503")
 
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/skill-tree/experts": {
@@ -185,11 +147,9 @@ OPENAPI_PATHS: dict[str, Any] = {
                            "order they acquired it. Skills no category holds follow the categories at the "
                            "root, by name.",
             "tags": ["Skill tree"],
-            "responses": {"200": _json({"type": "object", "required": ["experts"], "additionalProperties": False,
-                                        "properties": {"experts": {"type": "array",
-                                                                   "items": _ref("ExpertsTreeNode")}}},
+            "responses": {"200": answer(obj(experts={"type": "array", "items": ref("ExpertsTreeNode")}),
                                        "The skill tree with experts."),
-                          **_errors(*_READ_ERRORS)},
+                          **errors(401)},
         },
     },
     "/api/skill-tree": {
@@ -199,7 +159,7 @@ OPENAPI_PATHS: dict[str, Any] = {
             "description": "The tree of the experts route without experts; a category node also has "
                            "`description` when it has a non-empty one. Its answer imports as it is.",
             "tags": ["Skill tree"],
-            "responses": {"200": _json(_ref("SkillTree"), "The skill tree."), **_errors(*_READ_ERRORS)},
+            "responses": {"200": answer(ref("SkillTree"), "The skill tree."), **errors(401)},
         },
         "put": {
             "operationId": "importSkillTree",
@@ -212,8 +172,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                            f"{domain.MAX_DEPTH} levels of categories. Root-level skills are stored in no "
                            "order (the tree lists them by name).",
             "tags": ["Skill tree"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("SkillTreeImport")}}},
-            "responses": {"200": _json(_ref("SkillTree"), "The stored tree."), **_errors(*_CHANGE_ERRORS)},
+            "requestBody": request_body(ref("SkillTreeImport")),
+            "responses": {"200": answer(ref("SkillTree"), "The stored tree."), **errors(400, 401, 403, 413, 415, 503)},
         },
     },
     "/api/skill-tree/categories": {
@@ -223,11 +183,11 @@ OPENAPI_PATHS: dict[str, Any] = {
             "description": "A new category, last among its siblings (at the root without `parentKey`). "
                            "Its name must differ from its siblings' (case-insensitively).",
             "tags": ["Skill tree"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("CategoryCreate")}}},
-            "responses": {"201": {**_json(_ref("Category"), "The new category with its key."), "links": {
+            "requestBody": request_body(ref("CategoryCreate")),
+            "responses": {"201": {**answer(ref("Category"), "The new category with its key."), "links": {
                               op: {"operationId": op, "parameters": {"key": "$response.body#/key"}}
                               for op in ("updateCategory", "deleteCategory", "placeSkills")}},
-                          **_errors("404", *_CHANGE_ERRORS)},
+                          **_CHANGE_ERRORS},
         },
     },
     "/api/skill-tree/categories/{key}": {
@@ -240,9 +200,9 @@ OPENAPI_PATHS: dict[str, Any] = {
                            "number of other siblings, else 400). A moved category without `position` goes "
                            "last. An unknown `key` or `parentKey` is a 404.",
             "tags": ["Skill tree"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("CategoryUpdate")}}},
-            "responses": {"200": _json(_ref("Category"), "The category as it now is."),
-                          **_errors("404", *_CHANGE_ERRORS)},
+            "requestBody": request_body(ref("CategoryUpdate")),
+            "responses": {"200": answer(ref("Category"), "The category as it now is."),
+                          **_CHANGE_ERRORS},
         },
         "delete": {
             "operationId": "deleteCategory",
@@ -252,7 +212,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                            "parent's own (or go to the root). Users keep their skills. A 400 if a "
                            "subcategory's name would clash with a sibling's there.",
             "tags": ["Skill tree"],
-            "responses": {"204": {"description": "Deleted."}, **_errors("400", "401", "403", "404", "503")},
+            "responses": {"204": {"description": "Deleted."}, **errors(400, 401, 403, 404, 503)},
         },
     },
     "/api/skill-tree/categories/{key}/skills": {
@@ -264,97 +224,9 @@ OPENAPI_PATHS: dict[str, Any] = {
                            "(duplicates counted once). A skill sits in one category at most, so placing it moves "
                            "it; skills of the category not listed go to the root; new names join the catalogue.",
             "tags": ["Skill tree"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("CategorySkills")}}},
-            "responses": {"200": _json(_ref("Category"), "The category as it now is."),
-                          **_errors("404", *_CHANGE_ERRORS)},
+            "requestBody": request_body(ref("CategorySkills")),
+            "responses": {"200": answer(ref("Category"), "The category as it now is."),
+                          **_CHANGE_ERRORS},
         },
-    },
-}
-
-# The rules of addon.skills.names: 1 to 100 characters, something other than white space, no controls.
-_NO_CONTROL = "[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]"
-_NAME = {"type": "string", "minLength": 1, "maxLength": 100,
-         "pattern": f"^{_NO_CONTROL}*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]{_NO_CONTROL}*$"}
-_CATEGORY_KEY = {"type": "string", "format": "uuid"}
-_DESCRIPTION = {"type": "string", "maxLength": domain.DESCRIPTION_MAX}
-
-OPENAPI_SCHEMAS: dict[str, Any] = {
-    "ExpertsTreeNode": {"oneOf": [_ref("ExpertsCategoryNode"), _ref("ExpertsSkillNode")]},
-    "ExpertsCategoryNode": {
-        "type": "object", "additionalProperties": False,
-        "required": ["key", "type", "displayName", "children"],
-        "properties": {"key": _CATEGORY_KEY, "type": {"const": "category"}, "displayName": _NAME,
-                       "children": {"type": "array", "items": _ref("ExpertsTreeNode")}},
-    },
-    "ExpertsSkillNode": {
-        "type": "object", "additionalProperties": False, "required": ["key", "type", "experts"],
-        "properties": {"key": {**_NAME, "description": "The skill's name as first stored."},
-                       "type": {"const": "skill"},
-                       "experts": {"type": "array", "items": {"type": "string"},
-                                   "description": "Account IDs, in the order they acquired the skill."}},
-    },
-    "SkillTree": {
-        "type": "object", "additionalProperties": False, "required": ["skillTree"],
-        "properties": {"skillTree": {"type": "array", "items": _ref("TreeNode")}},
-    },
-    "TreeNode": {"oneOf": [_ref("TreeCategoryNode"), _ref("TreeSkillNode")]},
-    "TreeCategoryNode": {
-        "type": "object", "additionalProperties": False, "required": ["key", "type", "displayName", "children"],
-        "properties": {"key": _CATEGORY_KEY, "type": {"const": "category"}, "displayName": _NAME,
-                       "description": {**_DESCRIPTION, "description": "Present when not empty."},
-                       "children": {"type": "array", "items": _ref("TreeNode")}},
-    },
-    "TreeSkillNode": {
-        "type": "object", "additionalProperties": False, "required": ["key", "type"],
-        "properties": {"key": _NAME, "type": {"const": "skill"}},
-    },
-    "SkillTreeImport": {
-        "type": "object", "additionalProperties": False, "required": ["skillTree"],
-        "properties": {"skillTree": {"type": "array", "items": _ref("ImportNode")}},
-    },
-    "ImportNode": {"anyOf": [_ref("ImportCategoryNode"), _ref("ImportSkillNode")],
-                   "description": "Without `type`, a node with `children` or `displayName` is a category, "
-                                  "any other a skill (the documented experts answer omits `type` on leaves)."},
-    "ImportCategoryNode": {
-        "type": "object", "required": ["displayName"],
-        "description": "Other properties are ignored.",
-        "properties": {"key": {"oneOf": [_CATEGORY_KEY, {"type": "null"}],
-                               "description": "Kept if given; a new key if left out or null."},
-                       "type": {"const": "category"}, "displayName": _NAME,
-                       "description": {"type": ["string", "null"], "maxLength": domain.DESCRIPTION_MAX},
-                       "children": {"type": "array", "items": _ref("ImportNode")}},
-    },
-    "ImportSkillNode": {
-        "type": "object", "required": ["key"],
-        "description": "Other properties (`experts`) are ignored.",
-        "properties": {"key": _NAME, "type": {"const": "skill"}},
-    },
-    "Category": {
-        "type": "object", "additionalProperties": False,
-        "required": ["key", "type", "displayName", "description", "parentKey", "position", "children"],
-        "properties": {"key": _CATEGORY_KEY, "type": {"const": "category"}, "displayName": _NAME,
-                       "description": _DESCRIPTION,
-                       "parentKey": {"oneOf": [_CATEGORY_KEY, {"type": "null"}]},
-                       "position": {"type": "integer", "minimum": 0,
-                                    "description": "0-based index among its sibling categories."},
-                       "children": {"type": "array", "items": _ref("TreeNode")}},
-    },
-    "CategoryCreate": {
-        "type": "object", "additionalProperties": False, "required": ["displayName"],
-        "properties": {"displayName": _NAME,
-                       "description": {"type": ["string", "null"], "maxLength": domain.DESCRIPTION_MAX},
-                       "parentKey": {"oneOf": [_CATEGORY_KEY, {"type": "null"}]}},
-    },
-    "CategoryUpdate": {
-        "type": "object", "additionalProperties": False, "minProperties": 1,
-        "properties": {"displayName": _NAME,
-                       "description": {"type": ["string", "null"], "maxLength": domain.DESCRIPTION_MAX},
-                       "parentKey": {"oneOf": [_CATEGORY_KEY, {"type": "null"}],
-                                     "description": "The new parent; null for the root."},
-                       "position": {"type": "integer", "minimum": 0}},
-    },
-    "CategorySkills": {
-        "type": "object", "additionalProperties": False, "required": ["skills"],
-        "properties": {"skills": {"type": "array", "items": _NAME}},
     },
 }

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, current_app, request
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Tenant
-from .auth import connect_token, request_qsh, tenant_cache, unauthorized, verify_connect_jwt
+from ..auth import unauthorized
+from .auth import connect_token, request_qsh, tenant_cache, verify_connect_jwt
 from .jwt import TokenError, check_qsh, unverified_parts, verify_rs256
 from .tenants import host_allowed
 
@@ -103,11 +104,11 @@ def _set_enabled(enabled: bool) -> Response:
     token = connect_token()
     if not token:
         raise unauthorized("Lifecycle callbacks must carry a JWT.")
-    auth = verify_connect_jwt(token, allow_context=False)
+    signed = verify_connect_jwt(token, allow_context=False)
     body = lifecycle_body()
-    if body["clientKey"] != auth.tenant.client_key:
+    if body["clientKey"] != signed.tenant.client_key:
         raise unauthorized("The token was not issued for this tenant.")
-    db.session.execute(db.update(Tenant).where(Tenant.id == auth.tenant.id).values(enabled=enabled))
+    db.session.execute(db.update(Tenant).where(Tenant.id == signed.tenant.id).values(enabled=enabled))
     db.session.commit()
     return Response(status=204)
 

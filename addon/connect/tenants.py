@@ -4,23 +4,11 @@ from __future__ import annotations
 import fnmatch
 import threading
 import time
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..caller import TenantInfo
 from ..extensions import db
 from ..models import Tenant
-
-
-@dataclass(frozen=True)
-class TenantInfo:
-    id: int
-    client_key: str
-    shared_secret: str
-    base_url: str
-    installed: bool
-
-    def __repr__(self) -> str:  # keeps the secret out of logs and tracebacks
-        return f"TenantInfo(id={self.id}, client_key={self.client_key!r}, installed={self.installed})"
 
 
 class TenantCache:

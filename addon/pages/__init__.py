@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
-from ..api.common import is_admin
-from ..connect.auth import require_auth
+from ..auth import caller, is_admin, require_admin, require_auth
 from ..errors import ApiError, error_response
 from ..extensions import db
 from ..skills.names import valid_account_id
@@ -35,7 +34,7 @@ def page_data(**extra: Any) -> dict[str, Any]:
     data = {
         "apiBase": request.script_root + "/api",
         "appKey": current_app.config["APP_KEY"],
-        "viewer": g.auth.account_id,
+        "viewer": caller().account_id,
         "modules": {"finder": FINDER_MODULE, "user": USER_MODULE, "admin": ADMIN_MODULE},
     }
     data.update(extra)
@@ -50,7 +49,7 @@ def render(template: str, title: str, **data: Any) -> str:
 def viewer_is_admin() -> bool:
     """Whether Jira says the viewer is an administrator; if Jira cannot say, they are treated as not."""
     try:
-        return is_admin(g.auth)
+        return is_admin(caller())
     except ApiError:
         return False
 
@@ -65,10 +64,10 @@ def finder() -> str:
 @require_auth(context=False, api_tokens=False)
 def user() -> str:
     # From the profile menu the module URL carries an empty `accountId`: the viewer's own page.
-    account_id = request.args.get("accountId") or g.auth.account_id
+    account_id = request.args.get("accountId") or caller().account_id
     if not valid_account_id(account_id):
         raise ApiError(400, "This page needs a valid Atlassian account ID.")
-    own = account_id == g.auth.account_id
+    own = account_id == caller().account_id
     can_edit = own or viewer_is_admin()
     return render("user.html", "My skills" if own else "Skills", accountId=account_id, own=own,
                   canEdit=can_edit)
@@ -86,8 +85,7 @@ def issue_panel() -> str:
 @bp.get("/pages/admin")
 @require_auth(context=False, api_tokens=False)
 def admin() -> str:
-    if not is_admin(g.auth):
-        raise ApiError(403, "Only Jira administrators may manage User Skills.")
+    require_admin("Only Jira administrators may manage User Skills.")
     return render("admin.html", "User Skills administration")
 
 

@@ -6,18 +6,25 @@ import unicodedata
 from typing import Any, Iterable
 
 from ..models import ACCOUNT_ID_MAX, NAME_MAX
+from .errors import InvalidInput
 
 # Atlassian account ids: "5b10ac8d82e05b22cc7d4ef5", "557058:f58131cb-...", and UUIDs in examples.
-_ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_\-]*$")
+# A pattern both Python's re (with fullmatch: `$` alone would let a trailing newline through) and
+# JSON Schema (the OpenAPI document, addon.api.schemas) read the same way.
+ACCOUNT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:_\-]*$"
+_ACCOUNT_ID = re.compile(ACCOUNT_ID_PATTERN)
 
 
 # Unicode's control characters (category Cc), lone surrogates (Cs), line and paragraph separators
 # (Zl, Zp): fixed sets, so one regex rather than a category look-up per character (a bulk update
 # checks 150,000 names).
-_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+# CONTROL_CHARACTERS is a character-class body that JSON Schema's patterns read too (addon.api.schemas);
+# lone surrogates cannot reach a JSON Schema check (JSON text cannot carry them), so they are added here only.
+CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_FORBIDDEN = re.compile("[" + CONTROL_CHARACTERS + r"\ud800-\udfff" + "]")
 
 
-class InvalidName(ValueError):
+class InvalidName(InvalidInput):
     """A name breaks the rules; the message says which, for a person."""
 
 
@@ -59,4 +66,4 @@ def unique_names(values: Iterable[Any], what: str = "A skill name") -> tuple[lis
 
 
 def valid_account_id(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= ACCOUNT_ID_MAX and bool(_ACCOUNT_ID.match(value))
+    return isinstance(value, str) and 0 < len(value) <= ACCOUNT_ID_MAX and bool(_ACCOUNT_ID.fullmatch(value))

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ..models import Category, Skill, UserSkill, utcnow
 from . import versions
 from .catalogue import ensure_skills
+from .errors import InvalidInput, NotFound
 from .names import InvalidName, clean_name, name_key, unique_names
 
 # Deep enough for any catalogue people browse; bounded so that one request cannot build a tree
@@ -39,22 +40,15 @@ MAX_DETAILS = 50
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
-class TreeError(Exception):
+class TreeError(InvalidInput):
     """A request the tree's rules refuse (400); `code` names the rule for machines."""
 
-    def __init__(self, message: str, code: str = "bad_request", details: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.details = details
 
-
-class UnknownCategory(Exception):
+class UnknownCategory(NotFound):
     """No category of this tenant has the key (404)."""
 
     def __init__(self, key: Any) -> None:
         super().__init__(f"No category has the key {str(key)[:64]!r}.")
-        self.message = str(self)
 
 
 def category_key(value: Any) -> str | None:

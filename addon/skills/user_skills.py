@@ -7,28 +7,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Mapping
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import Engine, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
-from ..extensions import ReadStatement
+from ..database import ReadStatement
 from ..models import Skill, UserSkill
 from . import versions
 from .catalogue import chunks, ensure_skills, find_skills, insert_ignoring_conflicts
+from .errors import InvalidInput, TooLarge
 from .names import name_key, unique_names, valid_account_id
 
 MAX_SKILLS_PER_USER = 500
 MAX_ACCOUNTS_PER_REQUEST = 10_000
 
 
-class SkillsError(ValueError):
+class SkillsError(InvalidInput):
     """Bad input for the user-skill operations; `details` lists each problem."""
 
-    def __init__(self, message: str, details: list[str] | None = None, too_large: bool = False) -> None:
-        super().__init__(message)
-        self.details = details or []
-        self.too_large = too_large
+    code = "invalid_request"  # the documented user-skill API's code for bad input
 
 
 def lock_users(session: Session, tenant_id: int) -> None:
@@ -41,17 +39,12 @@ def lock_users(session: Session, tenant_id: int) -> None:
     versions.bump(session, tenant_id)
 
 
-def check_account(account_id: str) -> None:
-    if not valid_account_id(account_id):
-        raise SkillsError(f"'{account_id[:140]}' is not a valid account ID.")
-
-
 def clean_skill_list(values: object, what: str = "skills") -> list[str]:
     """A request's list of skill names: cleaned, duplicates (ignoring case) counted once."""
     if not isinstance(values, list):
         raise SkillsError(f"'{what}' must be an array of skill names.")
     if len(values) > MAX_SKILLS_PER_USER:
-        raise SkillsError(f"At most {MAX_SKILLS_PER_USER} skills may be sent for one user.", too_large=True)
+        raise TooLarge(f"At most {MAX_SKILLS_PER_USER} skills may be sent for one user.")
     names, problems = unique_names(values)
     if problems:
         raise SkillsError("Some skill names are not valid.", problems)
@@ -69,9 +62,9 @@ _USER_SKILLS = ReadStatement(
     .order_by(UserSkill.id))
 
 
-def user_skills(tenant_id: int, account_id: str) -> list[str]:
+def user_skills(engine: Engine, tenant_id: int, account_id: str) -> list[str]:
     """The user's skills in the order they were added."""
-    return [name for (name,) in _USER_SKILLS.rows({"tenant_id": tenant_id, "account_id": account_id})]
+    return [name for (name,) in _USER_SKILLS.rows(engine, {"tenant_id": tenant_id, "account_id": account_id})]
 
 
 def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, str]]:
@@ -158,7 +151,7 @@ def parse_bulk(mapping: object) -> dict[str, list[str]]:
     if not isinstance(mapping, dict):
         raise SkillsError("'skillsByAccountId' must be an object mapping account IDs to skill arrays.")
     if len(mapping) > MAX_ACCOUNTS_PER_REQUEST:
-        raise SkillsError(f"At most {MAX_ACCOUNTS_PER_REQUEST} accounts may be sent at once.", too_large=True)
+        raise TooLarge(f"At most {MAX_ACCOUNTS_PER_REQUEST} accounts may be sent at once.")
     wanted: dict[str, list[str]] = {}
     problems: list[str] = []
     too_large = False
@@ -168,11 +161,13 @@ def parse_bulk(mapping: object) -> dict[str, list[str]]:
             continue
         try:
             wanted[account_id] = clean_skill_list(values, f"skillsByAccountId.{account_id}")
-        except SkillsError as err:
-            too_large = too_large or err.too_large
-            problems.extend(f"{account_id}: {d}" for d in (err.details or [str(err)]))
+        except (SkillsError, TooLarge) as err:
+            too_large = too_large or isinstance(err, TooLarge)
+            problems.extend(f"{account_id}: {d}" for d in (err.details or [err.message]))
     if problems:
-        raise SkillsError("The bulk update has errors; nothing was changed.", problems[:100], too_large)
+        # Over a limit anywhere makes the whole request too large (413), as the contract's limits say.
+        raise (TooLarge if too_large else SkillsError)("The bulk update has errors; nothing was changed.",
+                                                       problems[:100])
     return wanted
 
 
@@ -218,11 +213,3 @@ def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, list[str
         connection.execute(insert(UserSkill), new_rows)
     return changes
 
-
-def count_holdings(session: Session, tenant_id: int) -> int:
-    return session.execute(select(func.count()).select_from(UserSkill)
-                           .where(UserSkill.tenant_id == tenant_id)).scalar_one()
-
-
-def accounts_of(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(values))

@@ -5,10 +5,10 @@ the tenant's row that orders writers); readers compare it with the version an an
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from ..extensions import ReadStatement
+from ..database import ReadStatement
 from ..models import Tenant
 
 _CURRENT = ReadStatement(select(Tenant.data_version).where(Tenant.id == bindparam("tenant_id")))
@@ -24,7 +24,7 @@ def bump(session: Session, tenant_id: int) -> None:
     session.execute(update(Tenant).where(Tenant.id == tenant_id).values(data_version=Tenant.data_version + 1))
 
 
-def current(tenant_id: int) -> int | None:
+def current(engine: Engine, tenant_id: int) -> int | None:
     """The tenant's committed data version, or None for an unknown tenant."""
-    rows = _CURRENT.rows({"tenant_id": tenant_id})
+    rows = _CURRENT.rows(engine, {"tenant_id": tenant_id})
     return rows[0][0] if rows else None
