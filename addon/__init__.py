@@ -7,24 +7,32 @@ from typing import Any, Mapping
 from flask import Flask
 
 from . import config as config_module
-from . import database, errors, logs
+from . import database, errors, logs, ops
 from .extensions import db, migrate
 from .jsonio import StrictJSONProvider
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+PACKAGE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(PACKAGE)
+
+
+def bundled(name: str) -> str:
+    """templates/ or migrations/: inside the package when installed from a wheel, else the checkout's."""
+    inside = os.path.join(PACKAGE, name)
+    return inside if os.path.isdir(inside) else os.path.join(ROOT, name)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
-                template_folder=os.path.join(ROOT, "templates"))
+                template_folder=bundled("templates"))
     app.json = StrictJSONProvider(app)
     app.config.from_mapping(config_module.load(app.instance_path, test_config))
     os.makedirs(app.instance_path, exist_ok=True)
+    logs.init_app(app)
 
     db.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    migrate.init_app(app, db, directory=bundled("migrations"))
 
     from . import auth
     from .api.answers import AnswerCache
@@ -36,7 +44,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .connect.tenants import TenantCache
     from .jira import JiraClient, PermissionChecker
 
-    app.extensions["descriptor"] = descriptor.build(app.config["APP_BASE_URL"], app.config["APP_KEY"])
+    app.extensions["descriptor"] = descriptor.build(app.config["APP_BASE_URL"], app.config["APP_KEY"],
+                                                      app.config["APP_VENDOR_NAME"], app.config["APP_VENDOR_URL"])
     app.extensions["install_keys"] = InstallKeys(app.config["CONNECT_KEYS_URL"],
                                                  app.config["INSTALL_KEY_CACHE_SECONDS"])
     app.extensions["tenant_cache"] = TenantCache(app.config["TENANT_CACHE_SECONDS"])
@@ -58,8 +67,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import forge
     forge.init_app(app)
 
+    ops.init_app(app)
     errors.register(app)
     from . import cli
     cli.register(app)
-    logs.install_redaction()
     return app

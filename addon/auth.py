@@ -37,8 +37,10 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def unauthorized(message: str) -> ApiError:
-    return ApiError(401, message, headers={"WWW-Authenticate": 'JWT realm="jira-user-skills"'})
+def unauthorized(message: str, schemes: tuple[str, ...] = ("JWT",)) -> ApiError:
+    """A 401 whose challenge names the schemes that could have worked (RFC 9110 WWW-Authenticate)."""
+    challenge = ", ".join(f'{scheme} realm="jira-user-skills"' for scheme in schemes)
+    return ApiError(401, message, headers={"WWW-Authenticate": challenge})
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ def authenticate(allow_context: bool = True, allow_api_token: bool = True) -> Ca
         if credential:
             return verifier.verify(credential, allow_context)
     if allow_api_token:
-        raise unauthorized("Authentication is required: a Connect JWT, a Forge invocation token or an API token.")
+        raise unauthorized("Authentication is required: a Connect JWT, a Forge invocation token or an API token.",
+                           ("JWT", "Bearer"))
     raise unauthorized("This page must be opened from Jira: its link carries no valid token.")
 
 
@@ -188,7 +191,7 @@ def verify_api_token(secret: str, _allow_context: bool = True) -> Caller:
         if found is not None:
             log.info("API token %s refused: tenant %s is not installed", found.token_id, found.tenant.name)
         # One answer whether the token is unknown or its tenant uninstalled: a guess learns nothing.
-        raise unauthorized("The API token is not valid.")
+        raise unauthorized("The API token is not valid.", ("Bearer",))
     tokens.record_use(engine, found)
     # The token's tenant was read with it, from the database: fresh, nothing to confirm for a read.
     return Caller(found.tenant, None, is_api_token=True, token_id=found.token_id, tenant_fresh=True)

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 # The contract's variables and their defaults (CONTRACT.md, "Configuration").
 ENV_DEFAULTS: dict[str, str] = {
-    "APP_BASE_URL": "http://localhost:3000",
+    "APP_BASE_URL": "",  # empty: http://localhost:{PORT}, the contract's http://localhost:3000 on the default port
     "APP_KEY": "jira-user-skills",
     "DATABASE_URL": "",  # empty: SQLite file in the instance folder
     "CONNECT_KEYS_URL": "https://connect-install-keys.atlassian.com",
@@ -16,6 +16,11 @@ ENV_DEFAULTS: dict[str, str] = {
     # Empty: the Forge front is off and every Forge Invocation Token gets 401.
     "FORGE_APP_ID": "",
     "FORGE_JWKS_URL": "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json",
+    # Operations (docs/configuration.md).
+    "APP_VENDOR_NAME": "User Skills for Jira (self-hosted)",
+    "APP_VENDOR_URL": "",  # empty: APP_BASE_URL, the one URL every deployment is known to own
+    "LOG_FORMAT": "json",  # or "text", for people reading a terminal
+    "TRUST_PROXY": "0",  # how many proxies in front set X-Forwarded-*; 0: the headers are ignored
 }
 
 # Settings that are not part of the contract's outside, with their defaults.
@@ -42,6 +47,9 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "FORGE_JWKS_MIN_REFETCH_SECONDS": 60,
     # Where Forge tenants' personal-data reports go (Atlassian's 3LO/Forge report-accounts; tests: the fake).
     "FORGE_REPORT_ACCOUNTS_URL": "https://api.atlassian.com/app/report-accounts/",
+    # Sent on HTTPS answers: browsers then refuse plain http to this host for a year.
+    "HSTS_MAX_AGE_SECONDS": 365 * 24 * 3600,
+    "READY_RETRY_AFTER_SECONDS": 5,
 }
 
 
@@ -54,12 +62,18 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
         config[name] = environ.get(name, default) or default
     if test_config:
         config.update(test_config)
-    config["APP_BASE_URL"] = str(config["APP_BASE_URL"]).rstrip("/")
+    config["PORT"] = int(config["PORT"])
+    # Jira calls the baseUrl the descriptor names: with PORT=3100 and no APP_BASE_URL, that is port 3100.
+    config["APP_BASE_URL"] = str(config["APP_BASE_URL"] or f"http://localhost:{config['PORT']}").rstrip("/")
+    config["APP_VENDOR_URL"] = str(config["APP_VENDOR_URL"] or config["APP_BASE_URL"])
+    config["LOG_FORMAT"] = str(config["LOG_FORMAT"]).strip().lower()
+    if config["LOG_FORMAT"] not in ("json", "text"):
+        raise ValueError(f"LOG_FORMAT must be json or text, not {config['LOG_FORMAT']!r}")
+    config["TRUST_PROXY"] = int(config["TRUST_PROXY"])
     config["CONNECT_KEYS_URL"] = str(config["CONNECT_KEYS_URL"]).rstrip("/")
     config["FORGE_APP_ID"] = str(config["FORGE_APP_ID"] or "").strip()
     if isinstance(config["TENANT_HOSTS"], str):
         config["TENANT_HOSTS"] = [h.strip().lower() for h in config["TENANT_HOSTS"].split(",") if h.strip()]
-    config["PORT"] = int(config["PORT"])
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(instance_path, "skills.sqlite3")
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)

@@ -1,4 +1,4 @@
-"""The Connect descriptor: the top-level atlassian-connect.json with baseUrl and key from config."""
+"""The Connect descriptor: atlassian-connect.json beside this module, with baseUrl, key and vendor from config."""
 from __future__ import annotations
 
 import copy
@@ -10,15 +10,16 @@ from flask import Blueprint, Response, current_app, jsonify
 
 bp = Blueprint("descriptor", __name__)
 
-DESCRIPTOR_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "atlassian-connect.json")
+DESCRIPTOR_FILE = os.path.join(os.path.dirname(__file__), "atlassian-connect.json")
 
 
-def build(base_url: str, key: str, path: str = DESCRIPTOR_FILE) -> dict[str, Any]:
+def build(base_url: str, key: str, vendor_name: str, vendor_url: str, path: str = DESCRIPTOR_FILE) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
         descriptor = json.load(fh)
     descriptor = copy.deepcopy(descriptor)
     descriptor["baseUrl"] = base_url
     descriptor["key"] = key
+    descriptor["vendor"] = {"name": vendor_name, "url": vendor_url}
     return descriptor
 
 
