@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+import jwt
 from sqlalchemy import create_engine, make_url, select, text
 
 from addon import create_app

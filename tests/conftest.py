@@ -8,7 +8,7 @@ import re
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -29,6 +29,7 @@ from addon.database import ReadStatement
 from addon.extensions import db
 
 from tests.fits import APP_UUID, ForgeActions, JwksServer
+from tests.loopback import LoopbackServer
 
 APP_BASE_URL = "https://skills.example.test"
 APP_KEY = "jira-user-skills"
@@ -36,19 +37,6 @@ APP_KEY = "jira-user-skills"
 
 # ---------------------------------------------------------------------------------------------
 # Servers on loopback: every one is made, has a `url`, and is stopped by its fixture with `stop()`
-
-class LoopbackServer:
-    """An HTTP server on a free loopback port, serving from a thread until `stop()`."""
-
-    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
 
 # ---------------------------------------------------------------------------------------------
 # Atlassian's install-key server

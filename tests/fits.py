@@ -6,17 +6,18 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any, Callable
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.testing import FlaskClient
+
+from tests.loopback import LoopbackServer
 
 if TYPE_CHECKING:
     from tests.conftest import FakeJira
@@ -25,7 +26,7 @@ APP_UUID = "406d303d-0393-4ec4-ad7c-1435be94583a"
 APP_ARI = "ari:cloud:ecosystem::app/" + APP_UUID
 
 
-class JwksServer:
+class JwksServer(LoopbackServer):
     """Serves a JWKS document at /.well-known/jwks.json, as forge.cdn.prod.atlassian-dev.net does."""
 
     def __init__(self) -> None:
@@ -57,9 +58,8 @@ class JwksServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/.well-known/jwks.json"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.serve(Handler)
+        self.url += "/.well-known/jwks.json"
 
     def new_key(self, bits: int = 2048) -> tuple[str, rsa.RSAPrivateKey]:
         kid = "fit-" + uuid.uuid4().hex

@@ -54,7 +54,6 @@ def test_500_is_json_rolls_back_and_logs_no_secret(app, caplog):
     b"\xff\xfe",
 ])
 def test_json_the_parser_or_database_cannot_take_is_400(jira, body):
-    from .conftest import jira_token
     tenant = jira.install("tenant-a")
     url = "/api/user-skills?accountId=u-1"
     headers = jira.headers(tenant, "PUT", url, sub="u-1")

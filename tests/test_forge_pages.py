@@ -9,21 +9,15 @@ backend's Forge support (addon.forge) and skip only when it is absent.
 from __future__ import annotations
 
 import importlib.util
-import json
 import mimetypes
 import os
-import threading
-import time
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from .conftest import JiraActions, Tenant
+from .fits import JwksServer, fit_claims, sign_fit
 from .forge_support import build
 from .pages_support import CHROMIUM, CHROMIUM_ARGS, STANDIN_DIR, JiraFrame
 
@@ -35,44 +29,18 @@ FORGE_BACKEND = importlib.util.find_spec("addon.forge") is not None
 needs_forge_backend = pytest.mark.skipif(not FORGE_BACKEND, reason="the backend has no Forge support (addon.forge)")
 
 
-class ForgeKeys:
-    """Forge's token-signing keys as a JWKS document on loopback, and FITs signed with them."""
+class ForgeKeys(JwksServer):
+    """Forge's token-signing keys as a JWKS document on loopback (tests/fits.py), and FITs signed with them."""
 
     def __init__(self) -> None:
-        self.kid = "forge-test-" + uuid.uuid4().hex[:8]
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
-        body = json.dumps({"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]}).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/.well-known/jwks.json"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        super().__init__()
+        self.kid, self.key = self.new_key()
 
     def fit(self, principal: str, api_base_url: str, module: str) -> str:
         """A FIT with the claims the Forge docs show for a UI module's remote call."""
-        now = int(time.time())
-        claims = {"iss": "forge/invocation-token", "aud": APP_ID, "iat": now, "nbf": now, "exp": now + 25,
-                  "jti": uuid.uuid4().hex, "principal": principal,
-                  "app": {"installationId": INSTALLATION, "apiBaseUrl": api_base_url, "id": APP_ID,
-                          "appVersion": "1.0.0", "environment": {"type": "DEVELOPMENT", "id": str(uuid.uuid4())},
-                          "module": {"type": module, "key": "skills"}},
-                  "context": {"cloudId": CLOUD_ID}}
-        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        claims = fit_claims(INSTALLATION, api_base_url, CLOUD_ID, principal, exp_in=25, audience=APP_ID)
+        claims["app"].update(id=APP_ID, module={"type": module, "key": "skills"})
+        return sign_fit(claims, self.key, self.kid)
 
 
 @pytest.fixture(scope="module")

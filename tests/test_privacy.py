@@ -4,9 +4,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Iterator
 
 import pytest
@@ -15,6 +14,8 @@ from addon.extensions import db
 from addon.models import Tenant, UserSkill
 from addon.database import as_utc as aware
 from addon.privacy import BearerReporter, ReportFailed, parse_cycle_period
+
+from .loopback import LoopbackServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADMIN = "admin-1"
@@ -168,7 +169,7 @@ def test_the_real_command_in_a_subprocess(app, jira, fake_jira, database_url):
 # The Forge front's reporter: a bearer token to api.atlassian.com, plugged in beside Connect's
 
 
-class BearerServer:
+class BearerServer(LoopbackServer):
     """Stands in for api.atlassian.com/app/report-accounts/: checks the bearer token, 429 once."""
 
     def __init__(self, token: str) -> None:
@@ -200,17 +201,15 @@ class BearerServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/app/report-accounts/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.serve(Handler)
+        self.url += "/app/report-accounts/"
 
 
 @pytest.fixture
 def bearer_server() -> Iterator[BearerServer]:
     server = BearerServer("system-token-123")
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.stop()
 
 
 def test_a_front_plugs_in_its_own_reporter(app, jira, fake_jira, bearer_server):

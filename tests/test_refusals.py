@@ -7,7 +7,6 @@ from typing import Any, Iterator
 
 import jwt
 import pytest
-import requests
 from cryptography.hazmat.primitives import serialization
 
 from addon.connect.jwt import TokenError

@@ -13,7 +13,7 @@ from addon.models import ApiToken, ForgeInstallation
 
 from tests.conftest import JiraActions
 
-from .conftest import ForgeActions, ForgeSite, snapshot
+from .conftest import ForgeActions, snapshot
 
 ADMIN, USER, OTHER = "admin-1", "user-1", "user-2"
 CATEGORY = "{category}"  # replaced by the key the first category creation answered
