@@ -72,8 +72,11 @@ def test_gunicorn_with_the_project_settings_serves_and_logs_no_token(database_ur
     assert_no_token(output, tokens)
     access = [line for line in output.splitlines() if '"GET /api/user-skills HTTP/1.1"' in line]
     assert len(access) == len(AUTHENTICATING + OTHERS)  # the access log: path only, no query
-    assert "rid=spelling-0" in access[0]
-    lines = [line for line in json_lines(output) if line.get("route") == "/api/user-skills"]
+    # Two workers write these logs: lines of consecutive requests may land in either order.
+    assert sorted(line.rsplit("rid=", 1)[1] for line in access) == sorted(
+        f"spelling-{n}" for n in range(len(AUTHENTICATING + OTHERS)))
+    lines = sorted((line for line in json_lines(output) if line.get("route") == "/api/user-skills"),
+                   key=lambda line: int(line["request_id"].rsplit("-", 1)[1]))
     assert [line["status"] for line in lines] == [200] * len(AUTHENTICATING) + [401] * len(OTHERS)
     with jira.client.application.app_context():
         from addon.extensions import db
