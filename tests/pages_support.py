@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from .conftest import JiraActions, LoopbackServer, Tenant, jira_token
+from .loopback import answer
 
 STANDIN_DIR = os.path.join(os.path.dirname(__file__), "standin")
 CHROMIUM = "/usr/bin/chromium"
@@ -66,16 +67,10 @@ class StandInServer(LoopbackServer):
                 path = os.path.join(STANDIN_DIR, name)
                 types = {"all.js": "application/javascript", "host.html": "text/html"}
                 if name not in types or not os.path.isfile(path):
-                    self.send_response(404)
-                    self.end_headers()
+                    answer(self, 404)
                     return
                 with open(path, "rb") as fh:
-                    body = fh.read()
-                self.send_response(200)
-                self.send_header("Content-Type", types[name] + "; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                    answer(self, 200, fh.read(), {"Content-Type": types[name] + "; charset=utf-8"})
 
             def log_message(self, *args: Any) -> None:
                 pass
