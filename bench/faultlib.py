@@ -18,8 +18,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import jwt
 from atlassian_jwt.url_utils import hash_url
@@ -200,3 +201,22 @@ def run_wrk(url: str, requests_file: Path, seconds: int, connections: int, threa
     result = json.loads(summary.group(1))
     result["wrk_output"] = done.stdout
     return result
+
+
+@contextmanager
+def app_on_postgres(prefix: str, users: int, writes_every: int = 4) -> Iterator[tuple[Postgres, Gunicorn, Path]]:
+    """A PostgreSQL of our own with one tenant, the app under gunicorn on it, and a wrk requests file
+    (write_wrk_requests) in a new work directory; (pg, server, requests file). Both stopped after."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    pg = Postgres()
+    server = None
+    try:
+        prepare_database(pg.url)
+        server = Gunicorn(pg.url, workdir)
+        requests_file = workdir / "requests.txt"
+        write_wrk_requests(requests_file, users=users, writes_every=writes_every)
+        yield pg, server, requests_file
+    finally:
+        if server:
+            server.stop()
+        pg.close()

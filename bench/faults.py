@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
-from faultlib import Gunicorn, Postgres, call, log, prepare_database, run_wrk, write_wrk_requests
+from faultlib import app_on_postgres, call, log, run_wrk
 
 LEDGER_USERS = 8
 
@@ -35,14 +33,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds after PostgreSQL is back within which reads must work again")
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="faults."))
-    pg = Postgres()
-    server = None
-    try:
-        prepare_database(pg.url)
-        server = Gunicorn(pg.url, workdir)
-        requests_file = workdir / "requests.txt"
-        write_wrk_requests(requests_file, users=400, writes_every=4)
+    with app_on_postgres("faults.", users=400, writes_every=4) as (pg, server, requests_file):
         log(f"PostgreSQL on port {pg.port}, gunicorn at {server.url}; wrk for {args.seconds} s")
 
         stop = threading.Event()
@@ -103,10 +94,6 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"final read of {user} answered {status}")
                 return 1
             held[user] = set(body["skills"])
-    finally:
-        if server:
-            server.stop()
-        pg.close()
 
     answered = [w for w in writes if 200 <= w["status"] < 300]
     lost = [w for w in answered if not {f"a {w['n']}", f"b {w['n']}"} <= held[w["user"]]]

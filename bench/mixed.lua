@@ -3,43 +3,24 @@
 -- Usage: wrk ... -s bench/mixed.lua http://127.0.0.1:PORT -- requests.txt
 -- requests.txt: "METHOD PATH TOKEN [JSON BODY]" a line (bench/faultlib.py write_wrk_requests).
 
-local threads = {}
-local counter = 0
-
-function setup(thread)
-   thread:set("offset", counter)
-   counter = counter + 1
-   table.insert(threads, thread)
-end
-
-local requests = {}
-local n = 0
-local i = 0
+-- setup(), request() and the reading of the file: bench/cycle.lua, beside this script.
+local cycle = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "cycle.lua")
 c2, c4, c503, c5, cother = 0, 0, 0, 0, 0
 
 function init(args)
-   for line in io.lines(args[1]) do
+   cycle.load("mixed.lua", args, function(line)
       local method, url, token, body = line:match("^(%u+)%s+(%S+)%s+(%S+)%s*(.*)$")
-      if method then
-         local headers = { ["Authorization"] = "JWT " .. token }
-         if body ~= "" then
-            headers["Content-Type"] = "application/json"
-         else
-            body = nil
-         end
-         requests[#requests + 1] = wrk.format(method, url, headers, body)
+      if not method then
+         return nil
       end
-   end
-   n = #requests
-   if n == 0 then
-      error("mixed.lua: no requests in " .. args[1])
-   end
-   i = math.floor((offset or 0) * n * 0.618) % n
-end
-
-function request()
-   i = i % n + 1
-   return requests[i]
+      local headers = { ["Authorization"] = "JWT " .. token }
+      if body ~= "" then
+         headers["Content-Type"] = "application/json"
+      else
+         body = nil
+      end
+      return wrk.format(method, url, headers, body)
+   end)
 end
 
 function response(status, headers, body)
@@ -58,7 +39,7 @@ end
 
 function done(summary, latency, requests)
    local s2, s4, s503, s5, so = 0, 0, 0, 0, 0
-   for _, thread in ipairs(threads) do
+   for _, thread in ipairs(cycle.threads) do
       s2 = s2 + thread:get("c2")
       s4 = s4 + thread:get("c4")
       s503 = s503 + thread:get("c503")

@@ -2,37 +2,12 @@
 -- Usage: wrk ... -s bench/requests.lua http://127.0.0.1:PORT -- requests.txt
 -- requests.txt has one "PATH TOKEN" pair a line; PATH holds the query string.
 
-local counter = 0
-
-function setup(thread)
-   -- Each thread starts at its own place in the list, so threads do not send the same URL in step.
-   thread:set("offset", counter)
-   counter = counter + 1
-end
-
-local requests = {}
-local n = 0
-local i = 0
+-- setup(), request() and the reading of the file: bench/cycle.lua, beside this script.
+local cycle = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "cycle.lua")
 
 function init(args)
-   local path = args[1]
-   if path == nil then
-      error("requests.lua: pass the requests file after '--'")
-   end
-   for line in io.lines(path) do
+   cycle.load("requests.lua", args, function(line)
       local url, token = line:match("^(%S+)%s+(%S+)$")
-      if url then
-         requests[#requests + 1] = wrk.format("GET", url, { ["Authorization"] = "JWT " .. token })
-      end
-   end
-   n = #requests
-   if n == 0 then
-      error("requests.lua: no requests in " .. path)
-   end
-   i = math.floor((offset or 0) * n * 0.618) % n
-end
-
-function request()
-   i = i % n + 1
-   return requests[i]
+      return url and wrk.format("GET", url, { ["Authorization"] = "JWT " .. token })
+   end)
 end

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
-from faultlib import Gunicorn, Postgres, log, prepare_database, rss_kib, run_wrk, write_wrk_requests
+from faultlib import app_on_postgres, log, rss_kib, run_wrk
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,14 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-growth-mib", type=float, default=8.0)
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="saturation."))
-    pg = Postgres()
-    server = None
-    try:
-        prepare_database(pg.url)
-        server = Gunicorn(pg.url, workdir)
-        requests_file = workdir / "requests.txt"
-        write_wrk_requests(requests_file, users=2000, writes_every=4)
+    with app_on_postgres("saturation.", users=2000, writes_every=4) as (_, server, requests_file):
         workers = server.worker_pids()
         log(f"gunicorn workers {workers}; wrk {args.connections} connections for {args.seconds} s")
         samples: list[tuple[float, dict[int, int | None]]] = []
@@ -54,10 +45,6 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
         watcher.join(5)
         still = server.worker_pids()
-    finally:
-        if server:
-            server.stop()
-        pg.close()
 
     print(f"Saturation: {args.seconds} s of wrk, {args.connections} connections, reads and writes")
     print(f"  wrk: {outcome['requests']} requests ({outcome['requests'] / outcome['seconds']:.0f}/s), "

@@ -29,7 +29,7 @@ from addon.database import ReadStatement
 from addon.extensions import db
 
 from tests.fits import APP_UUID, ForgeActions, JwksServer
-from tests.loopback import LoopbackServer
+from tests.loopback import LoopbackServer, answer
 
 APP_BASE_URL = "https://skills.example.test"
 APP_KEY = "jira-user-skills"
@@ -54,16 +54,11 @@ class KeyServer(LoopbackServer):
                 server.requests.append(self.path)
                 key = server.keys.get(self.path.lstrip("/"))
                 if key is None:
-                    self.send_response(404)
-                    self.end_headers()
+                    answer(self, 404)
                     return
                 pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                                     serialization.PublicFormat.SubjectPublicKeyInfo)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-pem-file")
-                self.send_header("Content-Length", str(len(pem)))
-                self.end_headers()
-                self.wfile.write(pem)
+                answer(self, 200, pem, {"Content-Type": "application/x-pem-file"})
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -115,13 +110,7 @@ class FakeJira(LoopbackServer):
 
             def _answer(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body).encode() if body is not None else b""
-                self.send_response(status)
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                answer(self, status, data, {**(headers or {}), "Content-Type": "application/json"})
 
             def do_GET(self) -> None:  # noqa: N802
                 parts = self.path.split("/", 3)  # "", "site", key, rest

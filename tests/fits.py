@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.testing import FlaskClient
 
-from tests.loopback import LoopbackServer
+from tests.loopback import LoopbackServer, answer
 
 if TYPE_CHECKING:
     from tests.conftest import FakeJira
@@ -43,17 +43,11 @@ class JwksServer(LoopbackServer):
                 if server.delay:
                     time.sleep(server.delay)
                 if self.path != "/.well-known/jwks.json" or server.fail_with:
-                    self.send_response(server.fail_with or 404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
+                    answer(self, server.fail_with or 404)
                     return
                 document = server.document if server.document is not None else server.jwks()
                 body = document if isinstance(document, bytes) else json.dumps(document).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                answer(self, 200, body, {"Content-Type": "application/json"})
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -16,3 +16,14 @@ class LoopbackServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def answer(handler: BaseHTTPRequestHandler, status: int, body: bytes = b"",
+           headers: dict[str, str] | None = None) -> None:
+    """Send one whole answer from a stand-in's handler: status, headers, Content-Length and body."""
+    handler.send_response(status)
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)

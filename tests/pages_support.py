@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import parse_qs, quote, urlsplit
 
-from .conftest import LoopbackServer, Tenant, jira_token
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from .conftest import JiraActions, LoopbackServer, Tenant, jira_token
+from .loopback import answer
 
 STANDIN_DIR = os.path.join(os.path.dirname(__file__), "standin")
 CHROMIUM = "/usr/bin/chromium"
@@ -20,6 +25,32 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 # What Jira adds to every iframe URL (and signs with the rest of the query).
 JIRA_PARAMS = "xdm_e=https%3A%2F%2Ftenant-a.atlassian.net&xdm_c=channel-skills&cp=&lic=none&cv=1001.0.0"
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, under Playwright: the one browser of the page tests."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does) to run the page tests.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def close_all(opened: list[Any]) -> None:
+    """Close the browser contexts a test opened; any problem one recorded (`.problems`) fails the test."""
+    problems = [p for u in opened for p in u.problems]
+    for made in opened:
+        made.close()
+    assert problems == []
+
+
+def give(jira: JiraActions, tenant: Tenant, account_id: str, skills: list[str]) -> None:
+    """Set a user's skills through the API, as that user."""
+    response = jira.request(tenant, "PUT", f"/api/user-skills?accountId={account_id}", sub=account_id,
+                            json={"skills": skills})
+    assert response.status_code == 200, response.get_data(as_text=True)
 
 
 class StandInServer(LoopbackServer):
@@ -36,16 +67,10 @@ class StandInServer(LoopbackServer):
                 path = os.path.join(STANDIN_DIR, name)
                 types = {"all.js": "application/javascript", "host.html": "text/html"}
                 if name not in types or not os.path.isfile(path):
-                    self.send_response(404)
-                    self.end_headers()
+                    answer(self, 404)
                     return
                 with open(path, "rb") as fh:
-                    body = fh.read()
-                self.send_response(200)
-                self.send_header("Content-Type", types[name] + "; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                    answer(self, 200, fh.read(), {"Content-Type": types[name] + "; charset=utf-8"})
 
             def log_message(self, *args: Any) -> None:
                 pass

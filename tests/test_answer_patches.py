@@ -5,34 +5,19 @@ import random
 from typing import Any, Iterator
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 
 from addon.extensions import db
 from addon.models import Tenant, TenantChange
 from addon.skills import changes, tenant_answers, tree, user_skills
 
-from .conftest import JiraActions
 from .test_answers import ADMIN, ALICE, BOB, BY_ACCOUNT, CATEGORIES, EXPERTS, Process
+# The same tenant, reader and writer fixtures: pytest finds them by name in this module.
+from .test_answers import reader, tenant, writer  # noqa: F401
 
 CAROL = "5b10ac8d82e05b22cc7d4ef5"
 ACCOUNTS = [ALICE, BOB, CAROL] + [f"user-{n:03d}" for n in range(12)]
 NAMES = ["Python", "SQL", "Go", "Rust", "Figma", "Jira", "Scrum", "Docker", "Linux", "AWS", "café", "Ünïcode"]
-
-
-@pytest.fixture
-def tenant(jira: JiraActions) -> Any:
-    return jira.install("tenant-a", admins={ADMIN})
-
-
-@pytest.fixture
-def reader(app: Flask, jira: JiraActions, tenant: Any) -> Process:
-    return Process(app, jira, tenant)
-
-
-@pytest.fixture
-def writer(another_app: Any, jira: JiraActions, tenant: Any) -> Process:
-    return Process(another_app(), jira, tenant)
 
 
 @pytest.fixture

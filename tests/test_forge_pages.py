@@ -14,12 +14,12 @@ import os
 from typing import Any, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from .conftest import JiraActions, Tenant
 from .fits import JwksServer, fit_claims, sign_fit
 from .forge_support import build
-from .pages_support import CHROMIUM, CHROMIUM_ARGS, STANDIN_DIR, JiraFrame
+from .pages_support import STANDIN_DIR, JiraFrame, chromium, close_all, give
 
 APP_ID = "ari:cloud:ecosystem::app/5d2c7a1e-8b3f-4c6d-9e0a-1b2c3d4e5f60"
 CLOUD_ID = "0c5a3e7f-1d2b-4a6c-8e9f-a0b1c2d3e4f5"
@@ -63,12 +63,8 @@ def app_config(app_config: dict[str, Any], forge_keys: ForgeKeys) -> dict[str, A
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class ForgeUi:
@@ -147,10 +143,7 @@ def forge_ui(browser, live_server, forge_pages, forge_keys, fake_jira, tenant) -
         return made
 
     yield make
-    problems = [p for u in opened for p in u.problems]
-    for made in opened:
-        made.close()
-    assert problems == []
+    close_all(opened)
 
 
 def test_forge_pages_call_the_app_with_a_fit_through_the_bridge(forge_ui):
@@ -168,12 +161,6 @@ def test_forge_pages_call_the_app_with_a_fit_through_the_bridge(forge_ui):
 
 
 # --- End to end: need the backend's Forge support --------------------------------------------------
-
-def give(jira: JiraActions, tenant: Tenant, account_id: str, skills: list[str]) -> None:
-    response = jira.request(tenant, "PUT", f"/api/user-skills?accountId={account_id}", sub=account_id,
-                            json={"skills": skills})
-    assert response.status_code == 200, response.get_data(as_text=True)
-
 
 @needs_forge_backend
 def test_forge_finder_finds_experts(forge_ui, jira, tenant):

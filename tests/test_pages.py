@@ -10,12 +10,12 @@ import time
 from typing import Any, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from addon.skills.names import name_key
 
 from .conftest import JiraActions, Tenant
-from .pages_support import CHROMIUM, CHROMIUM_ARGS, JiraFrame, StandInServer, signed_page_url
+from .pages_support import JiraFrame, StandInServer, chromium, close_all, give, signed_page_url
 
 ADMIN = "acc-admin"
 ALICE = "acc-alice"
@@ -37,12 +37,8 @@ def app_config(app_config: dict[str, Any], standin: StandInServer) -> dict[str, 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does) to run the page tests.")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Ui:
@@ -86,17 +82,8 @@ def ui(browser: Browser, live_server: Any, tenant: Tenant) -> Iterator[Any]:
         return made
 
     yield make
-    problems = [p for u in opened for p in u.problems]
-    for made in opened:
-        made.close()
     # A console error is a failure: a script error, or a CSP violation (Chromium logs those as errors).
-    assert problems == []
-
-
-def give(jira: JiraActions, tenant: Tenant, account_id: str, skills: list[str]) -> None:
-    response = jira.request(tenant, "PUT", f"/api/user-skills?accountId={account_id}", sub=account_id,
-                            json={"skills": skills})
-    assert response.status_code == 200, response.get_data(as_text=True)
+    close_all(opened)
 
 
 def skills_of(jira: JiraActions, tenant: Tenant, account_id: str) -> list[str]:

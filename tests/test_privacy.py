@@ -15,7 +15,7 @@ from addon.models import Tenant, UserSkill
 from addon.database import as_utc as aware
 from addon.privacy import BearerReporter, ReportFailed, parse_cycle_period
 
-from .loopback import LoopbackServer
+from .loopback import LoopbackServer, answer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADMIN = "admin-1"
@@ -191,12 +191,7 @@ class BearerServer(LoopbackServer):
                               for a in server.bodies[-1]["accounts"] if a["accountId"].endswith("1")]
                     status, body, headers = 200, json.dumps({"accounts": closed}).encode(), {"Cycle-Period": "P10D"}
                 server.statuses.append(status)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                answer(self, status, body, headers)
 
             def log_message(self, *args: Any) -> None:
                 pass

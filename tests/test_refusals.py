@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Iterator
 
 import jwt
@@ -16,6 +16,7 @@ from addon.extensions import db
 from addon.models import Tenant
 
 from .conftest import install_token
+from .loopback import LoopbackServer, answer
 
 PATTERNS = ["*.atlassian.net", "*.jira.com", "127.0.0.1"]
 
@@ -71,7 +72,7 @@ def test_backslash_install_is_refused_and_nothing_stored(app, client, install_ke
 # Install-key fetches: a flood of junk `kid` values costs a 401, not a fetch each
 
 
-class CountingKeyServer:
+class CountingKeyServer(LoopbackServer):
     """A loopback key server that counts fetches and can hold each answer until released."""
 
     def __init__(self, pem_by_kid: dict[str, bytes]) -> None:
@@ -87,17 +88,12 @@ class CountingKeyServer:
                 server.arrived.set()
                 server.release.wait(10)
                 pem = pem_by_kid.get(self.path.lstrip("/"))
-                self.send_response(200 if pem else 404)
-                self.send_header("Content-Length", str(len(pem or b"")))
-                self.end_headers()
-                self.wfile.write(pem or b"")
+                answer(self, 200 if pem else 404, pem or b"")
 
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.serve(Handler)
 
 
 @pytest.fixture
@@ -107,8 +103,7 @@ def counting_keys(install_key) -> Iterator[tuple[CountingKeyServer, str]]:
     server = CountingKeyServer({kid: pem})
     yield server, kid
     server.release.set()
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.stop()
 
 
 def test_unknown_kid_is_fetched_once_then_refused_from_the_negative_cache(counting_keys):
