@@ -757,9 +757,11 @@ def finder_timing(people: int, workdir: Path) -> dict[str, Any]:
         log(f"  the finder test failed or could not run:\n{done.stdout[-2000:]}{done.stderr[-1000:]}")
         return {"finder": None}
     figures = json.loads(out.read_text())
-    log(f"  tree drawn {figures['after_write_result_ms']:.0f} ms after navigation following a write, "
-        f"{figures['again_result_ms']:.0f} ms with nothing changed, {figures['first_result_ms']:.0f} ms when the "
-        f"server builds its answer first; experts tree {figures['experts_bytes']:,} bytes")
+    log(f"  tree with counts drawn {figures['first_result_ms']:.0f} ms after navigation on a first visit, "
+        f"{figures['after_write_result_ms']:.0f} ms following a write, {figures['again_result_ms']:.0f} ms unchanged "
+        f"({figures['counts_bytes']:,} bytes); the skill everyone holds opened in {figures['first_open_skill_ms']:.0f}, "
+        f"{figures['after_write_open_skill_ms']:.0f}, {figures['again_open_skill_ms']:.0f} ms "
+        f"({figures['skill_experts_bytes']:,} bytes)")
     return {"finder": figures}
 
 
@@ -926,11 +928,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"patching both answers: {figures.get('worker_rss_mib')} MiB")
     if results.get("finder"):
         f = results["finder"]
-        worst = max(f["after_write_result_ms"], f["again_result_ms"])
-        print(f"expert finder, {f['people']:,} people x {f['skills']:,} skills in Chromium: tree drawn "
-              f"{f['after_write_result_ms']:.0f} ms after navigation following a write, {f['again_result_ms']:.0f} ms "
-              f"unchanged (goal <= 1000 {'ok' if worst <= 1000 else 'MISSED'}); {f['first_result_ms']:.0f} ms when "
-              f"the server process builds the answer first")
+        worst = max(f["first_result_ms"], f["after_write_result_ms"], f["again_result_ms"])
+        print(f"expert finder, {f['people']:,} people x {f['skills']:,} skills in Chromium: tree with counts drawn "
+              f"{f['first_result_ms']:.0f} ms after navigation on a first visit (nothing read before), "
+              f"{f['after_write_result_ms']:.0f} ms following a write, {f['again_result_ms']:.0f} ms unchanged "
+              f"(goal <= 1000 {'ok' if worst <= 1000 else 'MISSED'}); the skill all {f['people']:,} hold, opened: "
+              f"its first people drawn {max(f['first_open_skill_ms'], f['after_write_open_skill_ms'], f['again_open_skill_ms']):.0f} "
+              f"ms after the click at worst")
     print(f"\nwritten to {args.output} in {results['elapsed_seconds']:.0f} s")
     return 0
 

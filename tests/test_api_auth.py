@@ -16,7 +16,8 @@ from .fits import BAD_FITS, fit_claims, sign_fit, snapshot
 ROUTES = [
     ("GET", "/api/user-skills?accountId=u-1"), ("PUT", "/api/user-skills?accountId=u-1"),
     ("DELETE", "/api/user-skills?accountId=u-1"), ("GET", "/api/skills-by-account"),
-    ("POST", "/api/skills-by-account"), ("GET", "/api/skill-tree/experts"), ("GET", "/api/skill-tree"),
+    ("POST", "/api/skills-by-account"), ("GET", "/api/skill-tree/experts"), ("GET", "/api/skill-tree/expert-counts"),
+    ("GET", "/api/skill-tree/skill-experts?skill=x"), ("GET", "/api/skill-tree"),
     ("PUT", "/api/skill-tree"), ("POST", "/api/skill-tree/categories"),
     ("PATCH", "/api/skill-tree/categories/00000000-0000-4000-8000-000000000000"),
     ("DELETE", "/api/skill-tree/categories/00000000-0000-4000-8000-000000000000"),

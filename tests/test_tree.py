@@ -21,6 +21,8 @@ ADMIN = "acc-admin"
 USER = "acc-user"
 TREE = "/api/skill-tree"
 EXPERTS = "/api/skill-tree/experts"
+COUNTS = "/api/skill-tree/expert-counts"
+SKILL_EXPERTS = "/api/skill-tree/skill-experts"
 CATEGORIES = "/api/skill-tree/categories"
 # The accounts of the seed's example (../shared/seeds/skills-api.txt).
 ALICE = "3e63957f-c263-41cd-acda-748560232d49"
@@ -193,7 +195,7 @@ def test_read_routes_take_any_user_a_context_token_and_an_api_token(site: Site) 
         assert response.get_json()["skillTree"] == without_experts(expected)
 
 
-@pytest.mark.parametrize("url", [TREE, EXPERTS])
+@pytest.mark.parametrize("url", [TREE, EXPERTS, COUNTS, SKILL_EXPERTS + "?skill=Go"])
 def test_read_routes_refuse_no_token(site: Site, url: str) -> None:
     response = site.jira.client.get(url)
     assert response.status_code == 401 and response.get_json()["error"] == "unauthorized"
@@ -715,6 +717,89 @@ def test_the_experts_route_runs_the_same_queries_at_any_size(app: Flask, jira: J
     assert counts["tenant-small", EXPERTS] == counts["tenant-large", EXPERTS] <= 3
     # The tree's two reads, and the primary-key read that confirms a cached tenant (addon.auth).
     assert counts["tenant-small", TREE] == counts["tenant-large", TREE] <= 3
+
+
+# ---------------------------------------------------------------------------------------------
+# The expert finder's two routes: the counts first, a skill's people when it is opened
+
+def with_counts(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The experts tree with each leaf's list of experts replaced by its length."""
+    out = []
+    for node in nodes:
+        if node["type"] == "skill":
+            out.append({"key": node["key"], "type": "skill", "expertCount": len(node["experts"])})
+        else:
+            out.append({**node, "children": with_counts(node["children"])})
+    return out
+
+
+def test_the_counts_tree_is_the_experts_tree_with_lengths_for_lists(site: Site, other_site: Site) -> None:
+    design, ux = build_seed_example(site)
+    site.hold("acc-3", "zig", "Usability testing")  # an unplaced skill, and a known one spelt otherwise
+    other_site.hold("acc-9", "Usability Testing", "Zig", "Cobol")  # another tenant's people are not counted
+    counts = site.ok("GET", COUNTS, sub=USER)["skillTree"]
+    assert counts == with_counts(site.experts())
+    assert [leaf["expertCount"] for leaf in leaves(counts)] == [1, 0, 3, 1]
+    # A write shows at once: nothing is kept between requests.
+    site.ok("PUT", f"/api/user-skills?accountId={USER}", sub=USER, json={"skills": ["Wireframes"]})
+    assert [leaf["expertCount"] for leaf in leaves(site.ok("GET", COUNTS, sub=USER)["skillTree"])] == [1, 1, 3, 1]
+
+
+def test_a_skill_s_experts_are_the_experts_route_s_list(site: Site, other_site: Site) -> None:
+    build_seed_example(site)
+    for account in ("acc-3", "acc-1"):
+        site.hold(account, "Usability Testing")
+    other_site.hold("acc-9", "Usability Testing")
+    expected = next(leaf for leaf in leaves(site.experts()) if leaf["key"] == "Usability Testing")["experts"]
+    assert expected == [ALICE, BOB, "acc-3", "acc-1"]
+    for spelling in ("Usability Testing", "  usability TESTING ", "USABILITY%20testing"):
+        answer = site.ok("GET", f"{SKILL_EXPERTS}?skill={spelling}", sub=USER)
+        assert answer == {"skill": "Usability Testing", "experts": expected}
+    # Named by the tree, held by no one: an empty list, not a 404.
+    assert site.ok("GET", f"{SKILL_EXPERTS}?skill=wireframes", sub=USER) == {"skill": "Wireframes", "experts": []}
+    # An API token reads it too.
+    response = site.jira.client.get(f"{SKILL_EXPERTS}?skill=User%20Flows",
+                                    headers={"Authorization": "Bearer " + site.api_token()})
+    assert response.status_code == 200 and response.get_json() == {"skill": "User Flows", "experts": [ALICE]}
+
+
+@pytest.mark.parametrize("query, status, error", [
+    ("", 400, "bad_request"),
+    ("?skill=", 400, "bad_request"),
+    ("?skill=%20%20", 400, "bad_request"),
+    ("?skill=a%00b", 400, "bad_request"),
+    ("?skill=" + "x" * 101, 400, "bad_request"),
+    ("?skill=Go&skill=Rust", 400, "bad_request"),
+    ("?skill=Cobol", 404, "not_found"),  # another tenant's skill
+    ("?skill=Haskell", 404, "not_found"),  # no one's
+])
+def test_a_skill_s_experts_refuses_bad_or_unknown_names(site: Site, other_site: Site, query: str, status: int,
+                                                        error: str) -> None:
+    site.hold(USER, "Go", "Rust")
+    other_site.hold("acc-9", "Cobol")
+    response = site.call("GET", SKILL_EXPERTS + query, sub=USER)
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["error"] == error and body["message"]
+
+
+def test_the_finder_s_routes_run_the_same_queries_at_any_size(app: Flask, jira: JiraActions) -> None:
+    small, large = Site(app, jira, "tenant-small"), Site(app, jira, "tenant-large")
+    populate(app, small.id, categories=3, skills=5, users=2, per_user=2)
+    populate(app, large.id, categories=200, skills=2000, users=1000, per_user=5)
+    counts = {}
+    for site in (small, large):
+        skill = next(leaves(site.tree()))["key"]
+        for url in (COUNTS, f"{SKILL_EXPERTS}?skill={skill}"):
+            site.ok("GET", url, sub=USER)
+            with recorded_statements(app) as statements:
+                site.ok("GET", url, sub=USER)
+            counts[site.tenant.client_key, url.split("?")[0]] = len(statements)
+        assert sum(leaf["expertCount"] for leaf in leaves(site.ok("GET", COUNTS, sub=USER)["skillTree"])) == \
+            sum(len(leaf["experts"]) for leaf in leaves(site.experts()))
+    # Categories, skills with their counts, and the primary-key read that confirms a cached tenant.
+    assert counts["tenant-small", COUNTS] == counts["tenant-large", COUNTS] <= 3
+    assert counts["tenant-small", SKILL_EXPERTS] == counts["tenant-large", SKILL_EXPERTS] <= 3
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,9 +19,9 @@ import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Mapping
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Category, Skill, UserSkill, utcnow
@@ -174,20 +174,22 @@ def load_experts(session: Session, tenant_id: int) -> dict[int, list[str]]:
     return experts
 
 
-def _nodes(catalogue: Catalogue, parent_id: int | None, experts: dict[int, list[str]] | None,
-           descriptions: bool) -> list[dict[str, Any]]:
+def _nodes(catalogue: Catalogue, parent_id: int | None, experts: Mapping[int, Any] | None,
+           descriptions: bool, field: str = "experts", empty: Callable[[], Any] = list) -> list[dict[str, Any]]:
+    """The tree below `parent_id`; each skill leaf gets `field`: its value in `experts`, else `empty()`."""
     nodes: list[dict[str, Any]] = []
     for category in catalogue.child_categories.get(parent_id, ()):
         node: dict[str, Any] = {"key": category.key, "type": "category", "displayName": category.display_name}
         if descriptions and category.description:
             node["description"] = category.description
         # Recursion is bounded by MAX_DEPTH, which every change enforces.
-        node["children"] = _nodes(catalogue, category.id, experts, descriptions)
+        node["children"] = _nodes(catalogue, category.id, experts, descriptions, field, empty)
         nodes.append(node)
     for skill in catalogue.skills_in.get(parent_id, ()):
         leaf: dict[str, Any] = {"key": skill.name, "type": "skill"}
         if experts is not None:
-            leaf["experts"] = experts.get(skill.id, [])
+            value = experts.get(skill.id)
+            leaf[field] = empty() if value is None else value
         nodes.append(leaf)
     return nodes
 
@@ -196,6 +198,41 @@ def experts_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:
     """The documented 'skill tree with experts': three queries, linear time."""
     catalogue = load_catalogue(session, tenant_id)
     return _nodes(catalogue, None, load_experts(session, tenant_id), descriptions=False)
+
+
+def expert_counts_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:
+    """The experts tree with each skill's number of experts (`expertCount`) in place of their list.
+
+    What the expert finder draws first: its cost follows the catalogue, not the number of people
+    (one index-only count per skill), so a page shows it at once however large the tenant.
+    """
+    held = (select(func.count()).select_from(UserSkill).where(UserSkill.skill_id == Skill.id)
+            .correlate(Skill).scalar_subquery())
+    skills, counts = [], {}
+    for *row, count in session.execute(select(Skill.id, Skill.name, Skill.name_key, Skill.category_id,
+                                              Skill.position, held).where(Skill.tenant_id == tenant_id)):
+        skills.append(SkillRow(*row))
+        counts[row[0]] = count
+    catalogue = Catalogue(load_catalogue(session, tenant_id, with_skills=False).categories, skills)
+    return _nodes(catalogue, None, counts, descriptions=False, field="expertCount", empty=int)
+
+
+class UnknownSkill(NotFound):
+    """No user of this tenant holds the skill and no category names it (404)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"No one holds a skill called {name!r} and no category names it.")
+
+
+def skill_experts(session: Session, tenant_id: int, name: str) -> tuple[str, list[str]]:
+    """A skill's name as stored and the accounts holding it, in the order they acquired it."""
+    skill = session.execute(select(Skill.id, Skill.name).where(
+        Skill.tenant_id == tenant_id, Skill.name_key == name_key(name))).first()
+    if skill is None:
+        raise UnknownSkill(name)
+    accounts = session.execute(select(UserSkill.account_id).where(UserSkill.skill_id == skill.id)
+                               .order_by(UserSkill.id)).scalars().all()
+    return skill.name, list(accounts)
 
 
 def skill_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:

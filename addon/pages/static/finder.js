@@ -1,6 +1,8 @@
 /* The expert finder: the skill tree with the number of experts per skill, a filter, and a search for
- * people who hold all of several skills. Built for thousands of people and skills: categories start
- * collapsed, a skill's people are only drawn when it is opened, and only PAGE of them at a time. */
+ * people who hold all of several skills. Built for tens of thousands of people and thousands of skills:
+ * the page loads the tree with counts only (its size follows the skills, not the people), a skill's
+ * people are fetched when it is opened or searched for, categories start collapsed, and people are
+ * drawn PAGE at a time. */
 window.Skills.start("finder", function () {
   "use strict";
   var S = window.Skills, el = S.el;
@@ -13,7 +15,7 @@ window.Skills.start("finder", function () {
   var searchChips = document.getElementById("search-skills");
   var searchResults = document.getElementById("search-results");
   var roots = [];
-  var skills = [];               // {name, experts, path}
+  var skills = [];               // {name, count, experts (null until fetched), path}
   var skillByKey = new Map();    // nameKey -> skill
   var searched = [];             // skills of the search, in the order added
   var ids = 0;
@@ -24,7 +26,7 @@ window.Skills.start("finder", function () {
   function index(nodes) {
     S.walkTree(nodes, function (node, ancestors) {
       if (node.type === "category") { node.skillCount = 0; return; }
-      var skill = { name: node.key, experts: node.experts || [],
+      var skill = { name: node.key, count: node.expertCount || 0, experts: null, pending: null,
                     path: ancestors.map(function (category) { return category.displayName; }) };
       node.skill = skill;
       skills.push(skill);
@@ -34,6 +36,33 @@ window.Skills.start("finder", function () {
   }
 
   function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  /* A skill's people, fetched once (a failed fetch is tried again next time). Every row of the skill
+   * shows the count the fetch found: someone may have added it since the tree was loaded. */
+  function expertsOf(skill) {
+    if (skill.experts) return Promise.resolve(skill.experts);
+    if (!skill.pending) {
+      skill.pending = S.api("GET", "/skill-tree/skill-experts?skill=" + encodeURIComponent(skill.name))
+        .catch(function (err) {
+          if (err.status === 404) return { experts: [] };  // no longer held by anyone, nor in the tree
+          throw err;
+        })
+        .then(function (answer) {
+          skill.experts = answer.experts;
+          skill.count = answer.experts.length;
+          document.querySelectorAll("[data-skill]").forEach(function (item) {
+            var badge = item.getAttribute("data-skill") === skill.name && item.querySelector(".badge");
+            if (badge) { badge.textContent = String(skill.count); badge.setAttribute("aria-label", plural(skill.count, "person", "people")); }
+          });
+          return skill.experts;
+        }, function (err) { skill.pending = null; throw err; });
+    }
+    return skill.pending;
+  }
+
+  function loading(text) {
+    return el("p", { className: "status loading", role: "status", text: text });
+  }
 
   /* People, PAGE at a time, with a button for the next page. */
   function peopleList(accountIds, label) {
@@ -83,13 +112,26 @@ window.Skills.start("finder", function () {
   }
 
   function skillItem(skill, withPath) {
-    var n = skill.experts.length;
+    var n = skill.count;
     var label = el("span", null, el("span", { className: "skill-name", text: skill.name }),
       withPath && skill.path.length ? el("span", { className: "path", text: "  " + skill.path.join(" › ") }) : null);
     var item = disclosure(label, n, plural(n, "person", "people"), function () {
       var box = el("div", { className: "experts" });
-      if (!n) box.appendChild(el("p", { className: "empty", text: "No one holds this skill yet." }));
-      else box.appendChild(peopleList(skill.experts, "People who know " + skill.name));
+      function fill() {
+        S.clear(box);
+        box.setAttribute("aria-busy", "true");
+        box.appendChild(loading("Loading the people who know " + skill.name + "…"));
+        expertsOf(skill).then(function (experts) {
+          S.clear(box);
+          if (!experts.length) box.appendChild(el("p", { className: "empty", text: "No one holds this skill yet." }));
+          else box.appendChild(peopleList(experts, "People who know " + skill.name));
+        }, function (err) {
+          S.clear(box);
+          box.appendChild(el("p", { className: "status error", role: "alert", text: err.message }));
+          box.appendChild(el("button", { type: "button", className: "button button-small", text: "Try again", onclick: fill }));
+        }).then(function () { box.setAttribute("aria-busy", "false"); });
+      }
+      fill();
       return box;
     });
     item.setAttribute("data-skill", skill.name);
@@ -134,7 +176,8 @@ window.Skills.start("finder", function () {
     else S.status(plural(matches.length, "skill matches", "skills match") + ".");
   }
 
-  /* Search: people who hold every skill of the search. */
+  /* Search: people who hold every skill of the search, once each skill's people are fetched. */
+  var searchRound = 0;  // a newer search makes an older one's late answer moot
   function renderSearch() {
     S.clear(searchChips);
     searched.forEach(function (skill, index) {
@@ -147,17 +190,29 @@ window.Skills.start("finder", function () {
           } })));
     });
     S.clear(searchResults);
-    if (!searched.length) return;
-    var holders = searched.slice(1).reduce(function (found, skill) {
-      var has = new Set(skill.experts);
-      return found.filter(function (id) { return has.has(id); });
-    }, searched[0].experts.slice());
-    var names = searched.map(function (skill) { return skill.name; }).join(", ");
-    var summary = holders.length
-      ? plural(holders.length, "person has", "people have") + (searched.length > 1 ? " all of: " : ": ") + names + "."
-      : "No one has " + (searched.length > 1 ? "all of: " : "") + names + ".";
-    searchResults.appendChild(el("p", { className: "search-summary", text: summary }));
-    if (holders.length) searchResults.appendChild(peopleList(holders, "People with " + names));
+    searchRound += 1;
+    if (!searched.length) { searchResults.setAttribute("aria-busy", "false"); return; }
+    var round = searchRound, asked = searched.slice();
+    var names = asked.map(function (skill) { return skill.name; }).join(", ");
+    searchResults.setAttribute("aria-busy", "true");
+    if (asked.some(function (skill) { return !skill.experts; })) searchResults.appendChild(loading("Finding the people with " + names + "…"));
+    Promise.all(asked.map(expertsOf)).then(function (lists) {
+      if (round !== searchRound) return;
+      var holders = lists.slice(1).reduce(function (found, experts) {
+        var has = new Set(experts);
+        return found.filter(function (id) { return has.has(id); });
+      }, lists[0].slice());
+      var summary = holders.length
+        ? plural(holders.length, "person has", "people have") + (asked.length > 1 ? " all of: " : ": ") + names + "."
+        : "No one has " + (asked.length > 1 ? "all of: " : "") + names + ".";
+      S.clear(searchResults);
+      searchResults.appendChild(el("p", { className: "search-summary", text: summary }));
+      if (holders.length) searchResults.appendChild(peopleList(holders, "People with " + names));
+    }, function (err) {
+      if (round !== searchRound) return;
+      S.clear(searchResults);
+      searchResults.appendChild(el("p", { className: "status error", role: "alert", text: err.message }));
+    }).then(function () { if (round === searchRound) searchResults.setAttribute("aria-busy", "false"); });
   }
 
   function addToSearch(event) {
@@ -175,8 +230,8 @@ window.Skills.start("finder", function () {
   }
 
   function load() {
-    S.api("GET", "/skill-tree/experts").then(function (answer) {
-      roots = answer.experts || [];
+    S.api("GET", "/skill-tree/expert-counts").then(function (answer) {
+      roots = answer.skillTree || [];
       index(roots);
       var datalist = document.getElementById("all-skills");
       skills.map(function (skill) { return skill.name; }).sort(function (a, b) { return a.localeCompare(b); })
