@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from .database import as_utc
 from .jira import retry_after_seconds
-from .models import Tenant, UserSkill
-from .skills import user_skills
+from .models import ApiToken, Tenant, UserSkill
+from .skills import tokens, user_skills
 
 log = logging.getLogger(__name__)
 
@@ -191,26 +191,35 @@ def iso(moment: datetime) -> str:
 
 
 def stored_accounts(session: Session, tenant_id: int) -> list[tuple[str, datetime]]:
-    """Each accountId the tenant stores, with when it last changed: its latest holding's created_at.
+    """Each accountId the tenant stores, with when it last changed, by accountId.
 
-    A removal leaves no row behind, so a user whose latest change was a removal is reported with
-    the time of the latest skill they still hold; Atlassian only compares it with when the
-    profile changed, so the later report is the conservative one.
+    Two tables hold accountIds: a user's skills (changed when their latest holding was added) and the
+    API tokens an admin created (`created_by`, changed when the token was made). A removal leaves no
+    row behind, so a user whose latest change was a removal is reported with the time of the latest
+    skill they still hold; Atlassian only compares it with when the profile changed, so the later
+    report is the conservative one.
     """
-    rows = session.execute(
-        select(UserSkill.account_id, func.max(UserSkill.created_at))
-        .where(UserSkill.tenant_id == tenant_id)
-        .group_by(UserSkill.account_id).order_by(UserSkill.account_id)).all()
-    return [(account_id, changed) for account_id, changed in rows]
+    changed: dict[str, datetime] = {}
+    for statement in (
+            select(UserSkill.account_id, func.max(UserSkill.created_at))
+            .where(UserSkill.tenant_id == tenant_id).group_by(UserSkill.account_id),
+            select(ApiToken.created_by, func.max(ApiToken.created_at))
+            .where(ApiToken.tenant_id == tenant_id, ApiToken.created_by != "").group_by(ApiToken.created_by)):
+        for account_id, moment in session.execute(statement):
+            seen = changed.get(account_id)
+            changed[account_id] = moment if seen is None or as_utc(moment) > as_utc(seen) else seen
+    return sorted(changed.items())
 
 
 def erase_closed(session: Session, tenant_id: int, account_ids: list[str]) -> int:
     """Erase the closed accounts' skills in one transaction (skills.user_skills.erase_accounts: the
-    tenant's row lock, the data-version bump every process's cached answers see, no id left in the log)."""
+    tenant's row lock, the data-version bump every process's cached answers see, no id left in the log),
+    and their names on the API tokens they created (the tokens keep working: the site's, not theirs)."""
     if not account_ids:
         return 0
     try:
         erased = user_skills.erase_accounts(session, tenant_id, account_ids)
+        tokens.forget_creators(session, tenant_id, account_ids)
         session.commit()
     except BaseException:
         session.rollback()

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 
 from addon.extensions import db
-from addon.models import Tenant, UserSkill
+from addon.models import ApiToken, Tenant, UserSkill
 from addon.database import as_utc as aware
 from addon.privacy import BearerReporter, ReportFailed, parse_cycle_period
 
@@ -234,3 +234,35 @@ def test_bearer_reporter_with_a_wrong_token_fails_cleanly(bearer_server):
 ])
 def test_cycle_period_header(value, expected):
     assert parse_cycle_period(value) == expected
+
+
+def test_the_creators_of_api_tokens_are_reported_and_forgotten_when_closed(app, jira, fake_jira):
+    tenant = jira.install("tenant-a", admins={ADMIN, "admin-2"})
+    seed(jira, tenant, ["acc-001", "admin-2"])
+    made = {}
+    for admin, name in ((ADMIN, "HR sync"), ("admin-2", "Reports")):
+        response = jira.request(tenant, "POST", "/api/tokens", sub=admin, json={"name": name})
+        assert response.status_code == 201, response.get_data(as_text=True)
+        made[admin] = response.get_json()["token"]
+    fake_jira.closed_accounts = {ADMIN}
+
+    result = run(app)
+
+    assert result.exit_code == 0, result.output
+    sent = [a["accountId"] for c in report_calls(fake_jira) if "body" in c for a in c["body"]["accounts"]]
+    assert sent == ["acc-001", ADMIN, "admin-2"]  # the token's creator too, each account once
+    with app.app_context():
+        creators = dict(db.session.execute(db.select(ApiToken.name, ApiToken.created_by)).all())
+    assert creators == {"HR sync": "", "Reports": "admin-2"}
+    # The closed admin's token is the site's: it still works.
+    response = jira.client.get("/api/skills-by-account", headers={"Authorization": "Bearer " + made[ADMIN]})
+    assert response.status_code == 200 and set(response.get_json()["skillsByAccountId"]) == {"acc-001", "admin-2"}
+
+    # Nothing names the closed account any more: the next report leaves it out.
+    with app.app_context():
+        db.session.execute(db.update(Tenant).values(accounts_report_due_at=None))
+        db.session.commit()
+    fake_jira.calls.clear()
+    assert run(app).exit_code == 0
+    sent = [a["accountId"] for c in report_calls(fake_jira) if "body" in c for a in c["body"]["accounts"]]
+    assert sent == ["acc-001", "admin-2"]
