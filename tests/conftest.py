@@ -524,3 +524,12 @@ def recorded_statements(app: Flask) -> Iterator[list[str]]:
 
 def host_of(url: str) -> str:
     return urlsplit(url).netloc
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The one Chromium of the page tests (Connect and Forge alike): Playwright's sync API allows one
+    running instance per thread, so a second launch while the first lives would fail."""
+    from .pages_support import chromium  # only the page tests need Playwright
+    with chromium() as launched:
+        yield launched

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from .conftest import JiraActions, Tenant
 from .fits import JwksServer, fit_claims, sign_fit
 from .forge_support import build
-from .pages_support import STANDIN_DIR, JiraFrame, chromium, close_all, give
+from .pages_support import STANDIN_DIR, JiraFrame, close_all, give
 
 APP_ID = "ari:cloud:ecosystem::app/5d2c7a1e-8b3f-4c6d-9e0a-1b2c3d4e5f60"
 CLOUD_ID = "0c5a3e7f-1d2b-4a6c-8e9f-a0b1c2d3e4f5"
@@ -61,10 +61,6 @@ def app_config(app_config: dict[str, Any], forge_keys: ForgeKeys) -> dict[str, A
     return {**app_config, "FORGE_APP_ID": APP_ID, "FORGE_JWKS_URL": forge_keys.url}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 class ForgeUi:

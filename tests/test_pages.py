@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from addon.skills.names import name_key
 
 from .conftest import JiraActions, Tenant
-from .pages_support import JiraFrame, StandInServer, chromium, close_all, give, signed_page_url
+from .pages_support import JiraFrame, StandInServer, close_all, give, signed_page_url
 
 ADMIN = "acc-admin"
 ALICE = "acc-alice"
@@ -35,10 +35,6 @@ def app_config(app_config: dict[str, Any], standin: StandInServer) -> dict[str, 
     return {**app_config, "CONNECT_JS_URL": standin.url}
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 class Ui:
