@@ -858,6 +858,10 @@ FINDER_PER_CATEGORY = 50
 FINDER_BULK = 10_000  # accounts per request: the API's limit
 
 
+# The time of the page's last performance mark of this name (it marks each result it draws).
+DRAWN = "(name) => performance.getEntriesByName(name, 'mark').slice(-1)[0].startTime"
+
+
 def test_finder_of_a_large_tenant_shows_its_first_result_soon(ui: Any, jira: JiraActions, tenant: Tenant) -> None:
     """Timed from navigation to the tree drawn with its counts, and from opening a skill to its people shown:
     first (nothing read yet), after a write, unchanged."""
@@ -891,8 +895,9 @@ def test_finder_of_a_large_tenant_shows_its_first_result_soon(ui: Any, jira: Jir
         page = me.open("/pages/finder")
         expect(page.locator("#status")).to_have_text(f"{FINDER_SKILLS} skills in the tree.", timeout=30_000)
         expect(page.locator("#tree li").first).to_be_visible()
-        # Milliseconds from the start of the navigation (performance's time origin) to the tree drawn.
-        figures[f"{visit}_result_ms"] = round(page.evaluate("performance.now()"), 1)
+        # Milliseconds from the start of the navigation (performance's time origin) to the tree drawn,
+        # as the page marks it (expect() polls, so its own clock would add up to a polling interval).
+        figures[f"{visit}_result_ms"] = round(page.evaluate(DRAWN, "skills:tree-drawn"), 1)
         figures[f"{visit}_wall_ms"] = round((time.perf_counter() - started) * 1000, 1)
         timing = page.evaluate("""() => {
             const e = performance.getEntriesByType('resource').find(r => r.name.includes('/api/skill-tree/expert-counts'));
@@ -910,7 +915,7 @@ def test_finder_of_a_large_tenant_shows_its_first_result_soon(ui: Any, jira: Jir
         page.get_by_role("button", name=re.compile(r"^Skill 0000")).click()
         everyone = page.get_by_role("list", name="People who know Skill 0000")
         expect(everyone.locator("li")).to_have_count(60, timeout=30_000)
-        figures[f"{visit}_open_skill_ms"] = round(page.evaluate("performance.now()") - clicked, 1)
+        figures[f"{visit}_open_skill_ms"] = round(page.evaluate(DRAWN, "skills:people-drawn") - clicked, 1)
         assert page.get_by_role("button", name=re.compile(r"^Area 00")).count() == 1
     timing = page.evaluate("""() => {
         const e = performance.getEntriesByType('resource').find(r => r.name.includes('/api/skill-tree/skill-experts'));
