@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import asdict, dataclass, replace
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jwt
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import create_engine, func, make_url, select, text
 
 from addon import create_app
 from addon.config import normalise_database_url
@@ -687,7 +688,8 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
     with app.app_context():
         db.engine.dispose()
     result["people"] = {str(size.users): {key: result.get(key) for key in ("tree_ratio", "tree_cold_ratio",
-                                                                           "answer_cache", "worker_rss_mib")}}
+                                                                           "answer_cache", "worker_rss_mib",
+                                                                           "finder_counts_ms")}}
     for people in extra_people:
         result["people"][str(people)] = big_tenant(databases, people, size, workdir, settings)
     result.update(scale(databases, size))
@@ -698,7 +700,33 @@ def tree_figures(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
     tree = tree_timings(app, data, size)
     colds = [t["cold_ratio"] for t in tree.values() if isinstance(t, dict) and "cold_ratio" in t]
     return {"tree": tree, "tree_ratio": tree.pop("tree_ratio"), "tree_cold_ratio": max(colds),
-            "answer_cache": tree.pop("answer_cache")}
+            "answer_cache": tree.pop("answer_cache"), **finder_routes(app, data, size)}
+
+
+def finder_routes(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
+    """The expert finder's two reads through Flask, median ms: the tree with counts, and the people of
+    the skill most people hold (nothing is kept between requests: every call reads the database)."""
+    with app.app_context():
+        top = db.session.execute(select(Skill.name).join(UserSkill, UserSkill.skill_id == Skill.id)
+                                 .where(Skill.tenant_id == data.tenant_id).group_by(Skill.id, Skill.name)
+                                 .order_by(func.count().desc()).limit(1)).scalar_one()
+        db.session.remove()
+    client = app.test_client()
+    figures = {}
+    for key, path in (("finder_counts_ms", "/api/skill-tree/expert-counts"),
+                      ("finder_skill_ms", "/api/skill-tree/skill-experts?" + urllib.parse.urlencode({"skill": top}))):
+        headers = {"Authorization": "Bearer " + data.api_token}
+
+        def call() -> None:
+            response = client.get(path, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+
+        call()
+        figures[key] = round(median_seconds(call, size.tree_runs) * 1000, 1)
+    log(f"  expert finder's reads: tree with counts {figures['finder_counts_ms']} ms, the people of {top!r} "
+        f"{figures['finder_skill_ms']} ms")
+    return figures
 
 
 def big_tenant(databases: Databases, people: int, size: Size, workdir: Path, settings: list[str]) -> dict[str, Any]:
@@ -827,6 +855,7 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
         *[(f"  at {n:,} people: tree_ratio", f"people.{n}.tree_ratio", 2) for n in people[1:]],
         *[(f"  at {n:,} people: right after a write", f"people.{n}.tree_cold_ratio", 2) for n in people[1:]],
         *[(f"  at {n:,} people: answer cache held, MiB", f"people.{n}.answer_cache.mib", 1) for n in people],
+        *[(f"  at {n:,} people: finder's tree with counts, ms", f"people.{n}.finder_counts_ms", 1) for n in people],
         (f"bulk update of {size.bulk_accounts:,} accounts, s", "bulk_seconds", 2),
         (f"per-user read at {size.scale_small:,} users, ms", f"read_ms_{size.scale_small}_users", 3),
         (f"per-user read at {size.scale_large:,} users, ms", f"read_ms_{size.scale_large}_users", 3),
