@@ -82,9 +82,10 @@ def require_auth(view: F | None = None, *, context: bool = True, api_tokens: boo
     No answer leaves before the caller's tenant is confirmed (see the module's docstring).
     """
     def decorate(fn: F) -> F:
+        again = functools.partial(authenticate, allow_context=context, allow_api_token=api_tokens)
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            again = functools.partial(authenticate, allow_context=context, allow_api_token=api_tokens)
             use_caller(again(), again)
             try:
                 answer = fn(*args, **kwargs)
@@ -109,13 +110,19 @@ def _status(err: ApiError | DomainError | HTTPException) -> int:
 
 def use_caller(who: Caller, reauthenticate: Callable[[], Caller]) -> None:
     """Make `who` this request's caller; `reauthenticate` proves the request's credential again."""
-    g.caller = who
-    g.reauthenticate = reauthenticate
-    g.tenant_confirmed = who.tenant_fresh
+    state = _request_state()
+    state.caller = who
+    state.reauthenticate = reauthenticate
+    state.tenant_confirmed = who.tenant_fresh
 
 
 def caller() -> Caller:
     return g.caller
+
+
+def _request_state() -> Any:
+    """This request's `g` itself: each attribute read through the `g` proxy looks the context up again."""
+    return g._get_current_object()  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,29 +136,36 @@ def confirm_tenant(epoch: int | None) -> None:
     credential again against the database (401 if it no longer holds; otherwise carry on: the
     request's data, read by tenant id, is the tenant's all the same).
     """
-    if not has_request_context() or g.get("caller") is None:
+    if not has_request_context():
         return
-    stale = caller()
+    state = _request_state()
+    stale = state.get("caller")
+    if stale is None:
+        return
     if epoch is not None and epoch == stale.tenant.auth_epoch:
-        g.tenant_confirmed = True
+        state.tenant_confirmed = True
         return
     log.info("tenant %s changed (auth epoch %s, cached %s): authenticating the request again",
              stale.tenant.client_key, epoch, stale.tenant.auth_epoch)
     for verifier in current_app.extensions["verifiers"]:
         if verifier.forget is not None:
             verifier.forget(stale.tenant)
-    g.caller = None  # no confirming while a front proves it again (a front's own commit must not recurse here)
-    who = g.reauthenticate()
+    state.caller = None  # no confirming while a front proves it again (a front's own commit must not recurse here)
+    who = state.reauthenticate()
     if who.tenant.id != stale.tenant.id or not (who.tenant_fresh or who.tenant.auth_epoch == epoch):
         raise unauthorized("The credentials changed; authenticate again.")
-    g.caller = who
-    g.tenant_confirmed = True
+    state.caller = who
+    state.tenant_confirmed = True
 
 
 def confirm_caller() -> None:
     """Confirm the caller's tenant with one primary-key read, unless this request has already."""
-    if has_request_context() and g.get("caller") is not None and not g.get("tenant_confirmed", True):
-        confirm_tenant(credentials.current(db.engine, caller().tenant.id))
+    if not has_request_context():
+        return
+    state = _request_state()
+    who = state.get("caller")
+    if who is not None and not state.get("tenant_confirmed", True):
+        confirm_tenant(credentials.current(db.engine, who.tenant.id))
 
 
 def _confirm_before_commit(session: Session) -> None:

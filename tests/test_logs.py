@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timezone
 from urllib.parse import parse_qsl
 
 import pytest
@@ -99,3 +100,60 @@ def test_a_request_answered_before_the_view_still_gets_an_id_and_a_line(client, 
     assert response.status_code == 413 and response.headers["X-Request-Id"] == "big-1"
     [record] = records(caplog, "addon.requests")
     assert record.fields["status"] == 413
+
+
+def test_a_line_s_time_is_utc_to_the_millisecond_across_seconds() -> None:
+    formatter, text = JsonFormatter(), TextFormatter()
+    # The same formatter, seconds apart, back in time, and within one second.
+    for created in (1764000000.123, 1764000000.9994, 1764000000.9999996, 1764000001.0005, 1700000000.5,
+                    1764000001.25, 1764000001.0):
+        record = logging.makeLogRecord({"name": "addon.requests", "levelno": logging.INFO, "levelname": "INFO",
+                                        "msg": "request", "created": created})
+        expected = datetime.fromtimestamp(created, timezone.utc).isoformat(timespec="milliseconds")
+        assert json.loads(formatter.format(record))["time"] == expected
+        assert text.format(record).startswith(expected + " INFO addon.requests request")
+
+
+def test_no_request_line_is_built_when_its_logger_is_off(client, caplog) -> None:
+    caplog.set_level("INFO")
+    quiet = logging.getLogger("addon.requests")
+    quiet.setLevel(logging.WARNING)
+    try:
+        response = client.get("/healthz", headers={"X-Request-Id": "quiet-1"})
+    finally:
+        quiet.setLevel(logging.NOTSET)
+    assert response.headers["X-Request-Id"] == "quiet-1"
+    assert records(caplog, "addon.requests") == []
+    client.get("/healthz", headers={"X-Request-Id": "loud-1"})
+    [record] = records(caplog, "addon.requests")
+    assert record.request_id == "loud-1" and record.fields["route"] == "/healthz"
+
+
+def test_the_request_line_comes_from_the_record_factory(client, caplog) -> None:
+    # Tracing libraries put their ids on every record through the factory: the request line has them.
+    caplog.set_level("INFO")
+    original = logging.getLogRecordFactory()
+
+    def traced(*args, **kwargs):
+        record = original(*args, **kwargs)
+        record.trace_id = "t-1"
+        return record
+
+    logging.setLogRecordFactory(traced)
+    try:
+        client.get("/healthz")
+    finally:
+        logging.setLogRecordFactory(original)
+    [record] = records(caplog, "addon.requests")
+    assert record.trace_id == "t-1" and record.getMessage() == "request"
+
+
+def test_each_request_has_its_own_id_and_duration_within_one_app_context(app, client, caplog) -> None:
+    # A test (or a script) may hold an app context around several requests: they then share `g`.
+    caplog.set_level("INFO")
+    with app.app_context():
+        first, second = client.get("/healthz"), client.get("/healthz")
+    assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]
+    lines = records(caplog, "addon.requests")
+    assert [r.request_id for r in lines] == [first.headers["X-Request-Id"], second.headers["X-Request-Id"]]
+    assert all(isinstance(r.fields["duration_ms"], float) and r.fields["duration_ms"] >= 0 for r in lines)

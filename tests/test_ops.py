@@ -169,6 +169,11 @@ def where() -> dict[str, Any]:
     return {"scheme": request.scheme, "host": request.host, "remote": request.remote_addr}
 
 
+@probe.get("/probe/own-hsts")
+def own_hsts() -> tuple[dict[str, Any], dict[str, str]]:
+    return {}, {"Strict-Transport-Security": "max-age=60; includeSubDomains"}
+
+
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "skills.example.com",
              "X-Forwarded-For": "203.0.113.9"}
 
@@ -211,6 +216,15 @@ def test_only_the_trusted_proxy_s_own_value_counts(another_app) -> None:
 def test_https_served_directly_gets_hsts(client) -> None:
     assert client.get("/healthz", base_url="https://localhost").headers["Strict-Transport-Security"]
     assert "Strict-Transport-Security" not in client.get("/healthz").headers
+
+
+def test_an_answer_s_own_hsts_is_kept_and_not_doubled(another_app) -> None:
+    client = app_with_probe(another_app).test_client()
+    response = client.get("/probe/own-hsts", base_url="https://localhost")
+    assert response.headers.getlist("Strict-Transport-Security") == ["max-age=60; includeSubDomains"]
+    # A 404 from Werkzeug over HTTPS carries it too.
+    missing = client.get("/no-such-page", base_url="https://localhost")
+    assert missing.status_code == 404 and missing.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 # ---------------------------------------------------------------------------------------------
