@@ -14,6 +14,7 @@ import contextlib
 import io
 import itertools
 import json
+import logging
 import os
 import platform
 import random
@@ -163,12 +164,19 @@ def prepare(url: str, users: int, size: Size) -> tuple[Any, seeding.Dataset, flo
     with app.app_context():
         # Alembic logs each migration to stderr; shown only if the upgrade fails.
         chatter = io.StringIO()
+        root = logging.getLogger()
+        handlers = root.handlers[:]
         try:
             with contextlib.redirect_stderr(chatter):
                 upgrade(directory=str(ROOT / "migrations"))
         except BaseException:
             sys.stderr.write(chatter.getvalue())
             raise
+        finally:
+            # migrations/env.py's fileConfig gives the root logger a console handler, which would
+            # write every request line of this process a second time: in-process figures would
+            # measure that (gunicorn's workers never run it).
+            root.handlers[:] = handlers
         started = time.perf_counter()
         with db.engine.begin() as conn:
             data = seeding.seed(conn, users, size.skills_per_user, size.skills, size.categories)
