@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event
 from werkzeug.serving import make_server
+from werkzeug.wsgi import ClosingIterator
 
 from addon import create_app
 from addon.connect.jwt import CONTEXT_QSH, HS256, sign_hs256
@@ -475,14 +476,40 @@ def forge(client: FlaskClient, forge_key: tuple[str, rsa.RSAPrivateKey], fake_ji
 
 class LiveServer:
     def __init__(self, app: Flask) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._busy = 0  # requests being answered
+        self._idle = threading.Condition()
+        self.server = make_server("127.0.0.1", 0, self._counted(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def _counted(self, app: Any) -> Any:
+        def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+            with self._idle:
+                self._busy += 1
+            try:
+                answer = app(environ, start_response)
+            except BaseException:
+                self._done()
+                raise
+            return ClosingIterator(answer, self._done)  # closes the app's answer, then counts it done
+        return wsgi
+
+    def _done(self) -> None:
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
+
     def stop(self) -> None:
+        """Stop accepting, and let the requests already in hand finish (up to 10 s).
+
+        Its request threads outlive `shutdown()`: a browser's last call of one test, still being
+        answered, would otherwise write into the tables the next test starts from.
+        """
         self.server.shutdown()
         self.thread.join(5)
+        with self._idle:
+            self._idle.wait_for(lambda: self._busy == 0, timeout=10)
 
 
 @pytest.fixture
