@@ -283,6 +283,17 @@ def write_requests(path: Path, data: seeding.Dataset, count: int, ttl: int) -> N
             out.write(f"{url} {token}\n")
 
 
+def keep_best(best: dict[str, wrkout.WrkResult], server: Server, result: wrkout.WrkResult, label: str) -> None:
+    """Log one wrk round, fail on any non-2xx answer or socket error, keep the server's fastest round."""
+    log(f"  wrk {server.name} {label}: {result.rps:,.0f} req/s, "
+        f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, non-2xx {result.non_2xx}")
+    if not result.ok:
+        raise RuntimeError(f"{server.name}: {result.non_2xx} non-2xx answers, {result.socket_errors} "
+                           f"socket errors out of {result.requests}:\n{server.log_tail()}")
+    if server.name not in best or result.rps > best[server.name].rps:
+        best[server.name] = result
+
+
 def throughput(wrk: str, app_server: Server, bare_server: Server, requests_file: Path,
                size: Size, cpus: set[int] | None = None) -> dict[str, Any]:
     """Best of `wrk_rounds` for each server, bare and app taking turns so that both see the same machine."""
@@ -291,13 +302,7 @@ def throughput(wrk: str, app_server: Server, bare_server: Server, requests_file:
         for server in (bare_server, app_server):
             run_wrk(wrk, server.url, requests_file, size.wrk_warmup_seconds, cpus=cpus)
             result = run_wrk(wrk, server.url, requests_file, size.wrk_seconds, cpus=cpus)
-            log(f"  wrk {server.name} round {round_number + 1}: {result.rps:,.0f} req/s, "
-                f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, non-2xx {result.non_2xx}")
-            if not result.ok:
-                raise RuntimeError(f"{server.name}: {result.non_2xx} non-2xx answers, {result.socket_errors} "
-                                   f"socket errors out of {result.requests}:\n{server.log_tail()}")
-            if server.name not in best or result.rps > best[server.name].rps:
-                best[server.name] = result
+            keep_best(best, server, result, f"round {round_number + 1}")
     read, bare = best["app"], best["bare"]
     return {"read_rps": round(read.rps, 1), "read_p50_ms": read.p50_ms, "read_p99_ms": read.p99_ms,
             "bare_rps": round(bare.rps, 1), "bare_p50_ms": bare.p50_ms, "bare_p99_ms": bare.p99_ms,
@@ -628,14 +633,7 @@ def forge_reads(wrk: str, app_server: Server, bare_server: Server, requests_file
                     if done.returncode != 0:
                         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stderr}{done.stdout}")
                     results.append(wrkout.parse(done.stdout))
-                result = results[-1]
-                log(f"  wrk {server.name} (Forge turn) round {round_number + 1}: {result.rps:,.0f} req/s, "
-                    f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, non-2xx {result.non_2xx}")
-                if not result.ok:
-                    raise RuntimeError(f"{server.name}: {result.non_2xx} non-2xx answers out of {result.requests}:\n"
-                                       f"{server.log_tail()}")
-                if server.name not in best or result.rps > best[server.name].rps:
-                    best[server.name] = result
+                keep_best(best, server, results[-1], f"(Forge turn) round {round_number + 1}")
     finally:
         if forge_server is not None:
             forge_server.stop()

@@ -231,13 +231,14 @@ class UnknownSkill(NotFound):
 
 def skill_experts(session: Session, tenant_id: int, name: str) -> tuple[str, list[str]]:
     """A skill's name as stored and the accounts holding it, in the order they acquired it."""
-    skill = session.execute(select(Skill.id, Skill.name).where(
-        Skill.tenant_id == tenant_id, Skill.name_key == name_key(name))).first()
-    if skill is None:
+    # One statement: the skill's row, joined to its holders if it has any (an unknown skill: no row).
+    rows = session.execute(select(Skill.name, UserSkill.account_id)
+                           .outerjoin(UserSkill, UserSkill.skill_id == Skill.id)
+                           .where(Skill.tenant_id == tenant_id, Skill.name_key == name_key(name))
+                           .order_by(UserSkill.id)).all()
+    if not rows:
         raise UnknownSkill(name)
-    accounts = session.execute(select(UserSkill.account_id).where(UserSkill.skill_id == skill.id)
-                               .order_by(UserSkill.id)).scalars().all()
-    return skill.name, list(accounts)
+    return rows[0][0], [account for _, account in rows if account is not None]
 
 
 def skill_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:
