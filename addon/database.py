@@ -4,11 +4,16 @@ Plain SQLAlchemy, no Flask: the domain (addon.skills) and the web layer both tak
 """
 from __future__ import annotations
 
+import itertools
+import re
 import time
 import weakref
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
+import psycopg
+from psycopg import pq
+from psycopg.adapt import PyFormat, Transformer
 from sqlalchemy import Dialect, Engine, Select, event, exc
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
@@ -24,34 +29,53 @@ class ReadStatement:
     The hottest route (GET /api/user-skills, behind every issue panel) costs more in SQLAlchemy's
     Connection and Result than in the query itself. This keeps what matters of that machinery: the
     engine's pool, its connect and checkout events (SQLite pragmas, the idle ping), and recovery
-    from a dropped server connection (one retry on a fresh connection). On PostgreSQL the statement
-    runs outside a transaction: a lone SELECT sees the same committed data, without BEGIN and
-    ROLLBACK round trips. Only for columns that need no result processing (integers, strings).
+    from a dropped server connection (one retry on a fresh connection). On PostgreSQL (psycopg)
+    the statement goes to libpq directly, prepared once per server connection (see _LibpqRead):
+    outside a transaction, a lone SELECT sees the same committed data without BEGIN and ROLLBACK.
+    On SQLite, a cursor runs it. Only for columns that need no result processing by SQLAlchemy.
     """
 
     def __init__(self, statement: Select[Any]) -> None:
         self._statement = statement
-        self._compiled: dict[tuple[type, str], tuple[str, tuple[str, ...] | None]] = {}
+        self._runners: dict[tuple[type, str], _Runner] = {}
+        self._name = f"skills_read_{next(_STATEMENT_NUMBERS)}".encode()
+
+    def _runner(self, dialect: Dialect) -> "_Runner":
+        key = (type(dialect), dialect.paramstyle)
+        runner = self._runners.get(key)
+        if runner is None:
+            if dialect.name == "postgresql" and dialect.driver == "psycopg":
+                # libpq takes $1, $2...: the statement is compiled for them, with the casts that let
+                # the server infer each parameter's type.
+                numbered = type(dialect)(paramstyle="numeric_dollar")
+                compiled = self._statement.compile(dialect=numbered)
+                untyped = _UNTYPED_PARAMETER.search(str(compiled))
+                if untyped is not None:
+                    # Sent as text with no type, the server would read it as text: psycopg's cursor
+                    # would have typed it from the Python value. Caught on first use, not guessed.
+                    raise TypeError(f"ReadStatement: parameter {untyped.group()} has no type in the SQL; "
+                                    "bind it with an Integer or String type, or cast() it")
+                runner = _LibpqRead(str(compiled), tuple(compiled.positiontup or ()), _fixed(compiled),
+                                    self._name)
+            else:
+                compiled = self._statement.compile(dialect=dialect)
+                order = tuple(compiled.positiontup or ()) if dialect.positional else None
+                runner = _CursorRead(str(compiled), order, _fixed(compiled))
+            self._runners[key] = runner
+        return runner
 
     def _sql(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
-        """The SQL text for `dialect`'s driver, and the order of its parameters if they are positional."""
-        key = (type(dialect), dialect.paramstyle)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            statement = self._statement.compile(dialect=dialect)
-            order = tuple(statement.positiontup or ()) if dialect.positional else None
-            compiled = self._compiled[key] = (str(statement), order)
-        return compiled
+        """The SQL text run for `dialect`, and the order of its parameters if they are positional."""
+        runner = self._runner(dialect)
+        return runner.sql, runner.order
 
     def rows(self, engine: Engine, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row of the statement run with `params` on a connection of `engine`'s pool."""
-        sql, order = self._sql(engine.dialect)
-        args: Any = tuple(params[name] for name in order) if order is not None else dict(params)
-        autocommit = engine.dialect.name == "postgresql"
+        run = self._runner(engine.dialect)
         for attempt in (1, 2):
             connection = engine.raw_connection()
             try:
-                return _fetch_all(connection, sql, args, autocommit)
+                return run(connection, params)
             except engine.dialect.loaded_dbapi.Error as err:
                 if attempt == 2 or not engine.dialect.is_disconnect(err, connection.dbapi_connection, None):
                     raise
@@ -63,20 +87,122 @@ class ReadStatement:
         raise AssertionError("unreachable")
 
 
-def _fetch_all(connection: PoolProxiedConnection, sql: str, args: Any, autocommit: bool) -> list[tuple[Any, ...]]:
-    driver = connection.driver_connection
-    if autocommit:
-        driver.autocommit = True  # type: ignore[union-attr]
-    try:
+_STATEMENT_NUMBERS = itertools.count(1)
+# A libpq parameter that SQLAlchemy rendered without a cast: `$3` but not `$3::INTEGER` or `CAST($3 AS ...)`.
+_UNTYPED_PARAMETER = re.compile(r"(?<!CAST\()\$\d+(?![\d:])")
+
+
+def _fixed(compiled: Any) -> dict[str, Any]:
+    """The values the statement itself binds (literals), by parameter name; the caller gives the rest."""
+    return {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+
+
+class _Runner:
+    sql: str
+    order: tuple[str, ...] | None
+
+    def __call__(self, connection: PoolProxiedConnection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+
+class _CursorRead(_Runner):
+    """The statement through the DBAPI cursor (SQLite)."""
+
+    def __init__(self, sql: str, order: tuple[str, ...] | None, fixed: dict[str, Any]) -> None:
+        self.sql, self.order, self._fixed = sql, order, fixed
+
+    def __call__(self, connection: PoolProxiedConnection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        fixed = self._fixed
+        args: Any = ({**fixed, **params} if self.order is None else
+                     tuple(fixed[name] if name in fixed else params[name] for name in self.order))
         cursor = connection.cursor()
         try:
-            cursor.execute(sql, args)
+            cursor.execute(self.sql, args)
             return cursor.fetchall()
         finally:
             cursor.close()
-    finally:
-        if autocommit and not driver.closed:  # type: ignore[union-attr]
-            driver.autocommit = False  # type: ignore[union-attr]
+
+
+# Keys of a pooled connection's `info` (kept for the life of its server connection).
+_PREPARED = "skills_prepared_reads"
+_TRANSFORMER = "skills_read_transformer"
+# The server forgot the statement (psycopg sends DEALLOCATE ALL after a rollback of a transaction in
+# which it had prepared its own), or a schema change altered its result ("cached plan must not change
+# result type"): prepared again, once.
+_PREPARE_AGAIN = frozenset({"26000", "0A000"})
+
+
+class _LibpqRead(_Runner):
+    """The statement on psycopg's libpq connection (`psycopg.pq`): one round trip, no driver machinery.
+
+    psycopg's cursor would give the same rows; on the read behind every issue panel its Python layer
+    (query conversion, its prepared-statement bookkeeping, the autocommit switch that keeps a lone
+    SELECT out of a transaction, and back) cost about as much as the rest of the request's database
+    work. Here the parameters and rows still go through psycopg's own adapters (a Transformer of the
+    connection), so values come back exactly as its cursor returns them. The statement is prepared
+    on a server connection the first time it runs there, unless psycopg was told not to prepare
+    (`prepare_threshold=None`, as behind PgBouncer in transaction mode): then it is sent whole each time.
+    Sent outside psycopg, it opens no transaction (the pool hands out connections with none open).
+    """
+
+    def __init__(self, sql: str, order: tuple[str, ...], fixed: dict[str, Any], name: bytes) -> None:
+        self.sql, self.order, self._fixed = sql, order, fixed
+        self._sql_bytes = sql.encode("utf-8")
+        self._name = name
+        self._formats = [PyFormat.TEXT] * len(order)
+
+    def __call__(self, connection: PoolProxiedConnection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        driver: Any = connection.driver_connection
+        pgconn = driver.pgconn
+        info = connection.info
+        transformer = info.get(_TRANSFORMER)
+        if transformer is None:
+            transformer = info[_TRANSFORMER] = Transformer(driver)
+        fixed = self._fixed
+        values = transformer.dump_sequence([fixed[name] if name in fixed else params[name] for name in self.order],
+                                           self._formats)
+        if driver.prepare_threshold is None:
+            result = pgconn.exec_params(self._sql_bytes, values)
+        else:
+            prepared: set[bytes] = info.setdefault(_PREPARED, set())
+            if self._name not in prepared:
+                self._prepare(pgconn, driver)
+                prepared.add(self._name)
+            result = pgconn.exec_prepared(self._name, values)
+            if result.status == pq.ExecStatus.FATAL_ERROR and _sqlstate(result) in _PREPARE_AGAIN:
+                prepared.discard(self._name)
+                _check(pgconn.exec_(b"DEALLOCATE " + self._name), driver, allow_missing=True)
+                self._prepare(pgconn, driver)
+                prepared.add(self._name)
+                result = pgconn.exec_prepared(self._name, values)
+        _check(result, driver)
+        transformer.set_pgresult(result)
+        return transformer.load_rows(0, result.ntuples, tuple)
+
+    def _prepare(self, pgconn: Any, driver: Any) -> None:
+        _check(pgconn.prepare(self._name, self._sql_bytes), driver)
+
+
+def _sqlstate(result: Any) -> str | None:
+    state = result.error_field(pq.DiagnosticField.SQLSTATE)
+    return state.decode("ascii") if state else None
+
+
+def _check(result: Any, driver: Any, allow_missing: bool = False) -> None:
+    """Raise what psycopg raises for a failed result: its error class for the SQLSTATE."""
+    if result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+        return
+    state = _sqlstate(result)
+    if allow_missing and state == "26000":
+        return
+    message = result.error_message.decode(driver.info.encoding, "replace").strip() or "The query failed."
+    if state is None:  # no answer from the server: the connection failed
+        raise psycopg.OperationalError(message)
+    try:
+        error_class = psycopg.errors.lookup(state)
+    except KeyError:
+        error_class = psycopg.DatabaseError
+    raise error_class(message)
 
 
 class _IdlePing:
