@@ -71,9 +71,9 @@ def register(app: Flask) -> None:
     @app.before_request
     def _refuse_oversized_bodies() -> None:
         # Before authentication or parsing: a declared body over the limit is never read.
-        limit = app.config["MAX_CONTENT_LENGTH"]
-        if request.content_length is not None and request.content_length > limit:
-            raise ApiError(413, too_large_message(limit))
+        declared = request.content_length
+        if declared is not None and declared > app.config["MAX_CONTENT_LENGTH"]:
+            raise ApiError(413, too_large_message(app.config["MAX_CONTENT_LENGTH"]))
 
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError) -> Response:

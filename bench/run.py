@@ -680,8 +680,8 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
                 result.update({f"{key}_unpinned": result[key] for key in pinned if key in result})
             result.update(pinned)
         elif kind == "postgresql":
-            result["read_pinning"] = (f"none: {len(os.sched_getaffinity(0))} CPUs, too few to give the server one "
-                                      "of its own (--pin-database on forces it)")
+            result["read_pinning"] = (f"none: {len(os.sched_getaffinity(0))} CPU(s), or --pin-database off "
+                                      "(--pin-database on forces it)")
         with app.app_context():
             result.update(tree_figures(app, data, size))
             db.session.remove()
@@ -910,7 +910,7 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: on in the full run, off with --quick)")
     parser.add_argument("--pin-database", default="auto", choices=["auto", "on", "off"],
                         help="measure the read again with a local PostgreSQL server alone on the last core "
-                             "(auto: with 4 cores or more; on 2 cores the rest would share one)")
+                             "(auto: whenever there are 2 cores or more; on 2, gunicorn and wrk share the other)")
     parser.add_argument("--output", default=str(HERE / "results.json"))
     args = parser.parse_args(argv)
 
@@ -918,7 +918,7 @@ def main(argv: list[str] | None = None) -> int:
     size = QUICK if args.quick else FULL
     people = [int(n) for n in args.people.split(",")] if args.people else [size.users, *size.more_people]
     size = replace(size, users=people[0])
-    pin = args.pin_database == "on" or (args.pin_database == "auto" and len(os.sched_getaffinity(0)) >= 4)
+    pin = args.pin_database == "on" or (args.pin_database == "auto" and len(os.sched_getaffinity(0)) >= 2)
     settings = args.gunicorn.split() if args.gunicorn else GUNICORN_SETTINGS
     database_url = os.environ.get("DATABASE_URL", "")
     postgres_url = normalise_database_url(database_url) if database_url.startswith("postgres") else None

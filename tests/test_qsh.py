@@ -6,7 +6,7 @@ from atlassian_jwt.url_utils import hash_url
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addon.connect.jwt import query_string_hash, relative_url, request_query_string_hash
+from addon.connect.jwt import _PLAIN_QUERY, query_string_hash, relative_url, request_query_string_hash
 
 
 def sha(text: str) -> str:
@@ -67,6 +67,21 @@ PAIR_QUERIES = st.lists(PAIRS, max_size=8).map(lambda pairs: "&".join(f"{k}={v}"
 def test_request_hash_is_atlassian_jwts(method, path, query):
     url = f"{path}?{query}" if query else path
     assert request_query_string_hash(method, path, query) == hash_url(method, url)
+
+
+# Queries with nothing to decode or encode take a shortcut of their own (_PLAIN_QUERY): pieces with
+# and without '=', empty values, repeated and prefixing keys, and the jwt parameter among them.
+PLAIN_PIECES = st.tuples(st.sampled_from(["a", "b", "a-b", "a.b", "A", "jwt", "~", "a_1"]),
+                         st.sampled_from(["", "=", "=1", "=x~y", "=2.0", "=-", "=5b10ac8d82e05b22cc7d4ef5"]))
+PLAIN_QUERIES = st.lists(PLAIN_PIECES, min_size=1, max_size=8).map(lambda pieces: "&".join(k + v for k, v in pieces))
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(query=PLAIN_QUERIES)
+def test_plain_queries_take_the_shortcut_and_hash_as_atlassian_jwt(query):
+    assert _PLAIN_QUERY.fullmatch(query) is not None
+    url = f"/api/user-skills?{query}"
+    assert request_query_string_hash("GET", "/api/user-skills", query) == hash_url("GET", url)
 
 
 @pytest.mark.parametrize("method,path,query", [
