@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import itertools
 import json
@@ -43,6 +44,7 @@ from addon import create_app
 from addon.config import normalise_database_url
 from addon.connect.jwt import sign_hs256
 from addon.extensions import db
+from addon.logs import APP_LOGGER
 from addon.models import Skill, UserSkill
 
 from . import seed as seeding
@@ -152,8 +154,24 @@ class Databases:
         return "PostgreSQL " + str(version).split()[0]
 
 
+# Where the in-process app writes its log lines (a request line per call), as a worker writes to its log.
+IN_PROCESS_LOG = Path(tempfile.gettempdir()) / "skills-bench-in-process.log"
+
+
+@functools.cache
+def in_process_log() -> Any:
+    log(f"the in-process app's log lines go to {IN_PROCESS_LOG}")
+    return IN_PROCESS_LOG.open("w", encoding="utf-8")
+
+
 def app_for(url: str):  # type: ignore[no-untyped-def]
-    return create_app({"DATABASE_URL": url, "SQLALCHEMY_DATABASE_URI": None, "APP_BASE_URL": APP_BASE_URL})
+    app = create_app({"DATABASE_URL": url, "SQLALCHEMY_DATABASE_URI": None, "APP_BASE_URL": APP_BASE_URL})
+    # The in-process figures still pay for formatting and writing every line, as the workers do; the
+    # run's own output is then its progress, not thousands of request lines.
+    for handler in logging.getLogger(APP_LOGGER).handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr:
+            handler.setStream(in_process_log())
+    return app
 
 
 def prepare(url: str, users: int, size: Size) -> tuple[Any, seeding.Dataset, float]:
