@@ -457,7 +457,9 @@ def test_finder_with_ten_thousand_people_and_two_thousand_skills(ui, jira, tenan
     me = ui(ADMIN)
     me.jira.users.update({f"acc-{p:05d}": f"Person {p}" for p in range(0, people, 2)})  # Jira shows half of them
     page = me.open("/pages/finder")
-    expect(page.locator("#status")).to_have_text("2000 skills in the tree.")
+    # What this test checks is the page at this size, not its speed (the large-tenant test below and
+    # the benchmark time it): the first load may wait on a busy shared machine, as in that test.
+    expect(page.locator("#status")).to_have_text("2000 skills in the tree.", timeout=30_000)
     # Drawn lazily: 40 collapsed categories, no skill rows, no one looked up yet.
     expect(page.locator("#tree li")).to_have_count(40)
     assert me.jira.bulk_calls == []
