@@ -341,6 +341,31 @@ def test_csv_reader_follows_rfc_4180(ui, tenant):
     assert by_bytes == [["a"], ["b"]]
 
 
+def test_csv_import_refuses_the_names_the_server_refuses(ui, tenant):
+    """Control and format characters (but the joiners) are refused by the preview, as the server would."""
+    import sys
+    import unicodedata
+
+    page = ui(ADMIN).open("/pages/admin")
+    text = ("accountId,skill\nacc-1,Py\u202ethon\nacc-1,Go\u200b\nacc-1,\ufeffRust\nacc-1,tab\there\n"
+            "acc-1,\U0001f469\u200d\U0001f4bb\nacc-1,\u0645\u06cc\u200c\u062e\n")
+    read = page.evaluate("(text) => SkillsCsv.toSkillsByAccount(text)", text)
+    assert read["skillsByAccountId"] == {"acc-1": ["\U0001f469\u200d\U0001f4bb", "\u0645\u06cc\u200c\u062e"]}
+    assert read["errors"] == [f"Row {n}: the skill contains invisible formatting characters." for n in (2, 3, 4)] + [
+        "Row 5: the skill contains control characters."]
+    # Exactly the server's set, checked on every code point against this Python's Unicode database.
+    refused = page.evaluate("""() => {
+        const out = [];
+        for (let cp = 0; cp <= 0x10ffff; cp++) {
+            if (cp >= 0xd800 && cp <= 0xdfff) continue;
+            if (SkillsNames.hasFormat('a' + String.fromCodePoint(cp) + 'b')) out.push(cp);
+        }
+        return out;
+    }""")
+    assert refused == [cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"
+                       and cp not in (0x200C, 0x200D)]
+
+
 # ---------------------------------------------------------------------------------------------
 # The expert finder
 

@@ -384,6 +384,8 @@ def test_the_tree_is_at_most_max_depth_categories_deep(app: Flask, site: Site) -
     ({"displayName": "   "}, "bad_request"),
     ({"displayName": "x" * 101}, "bad_request"),
     ({"displayName": "a\nb"}, "bad_request"),
+    ({"displayName": "Desi\u200bgn"}, "bad_request"),  # a look-alike of a sibling
+    ({"displayName": "\u202eUX"}, "bad_request"),
     ({"displayName": 7}, "bad_request"),
     ({"displayName": "Ok", "description": 5}, "bad_request"),
     ({"displayName": "Ok", "description": "d" * 4001}, "bad_request"),
@@ -396,7 +398,8 @@ def test_create_refuses_bad_bodies(app: Flask, site: Site, body: dict[str, Any],
 
 
 @pytest.mark.parametrize("body", [
-    {}, {"displayName": ""}, {"displayName": None}, {"position": -1}, {"position": "1"}, {"position": True},
+    {}, {"displayName": ""}, {"displayName": None}, {"displayName": "Design\ufeff"}, {"position": -1},
+    {"position": "1"}, {"position": True},
     {"position": 1.5}, {"parentKey": 3}, {"description": []}, {"name": "X"},
 ])
 def test_patch_refuses_bad_bodies(app: Flask, site: Site, body: dict[str, Any]) -> None:
@@ -406,6 +409,7 @@ def test_patch_refuses_bad_bodies(app: Flask, site: Site, body: dict[str, Any]) 
 
 @pytest.mark.parametrize("body", [
     {}, {"skills": "Figma"}, {"skills": [""]}, {"skills": ["ok", 3]}, {"skills": ["x" * 101]},
+    {"skills": ["Fig\u2060ma"]},
     {"skills": [], "more": 1},
 ])
 def test_placing_refuses_bad_bodies(app: Flask, site: Site, body: dict[str, Any]) -> None:

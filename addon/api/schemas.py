@@ -10,7 +10,7 @@ from typing import Any
 
 from ..models import ACCOUNT_ID_MAX, NAME_MAX
 from ..skills import tree
-from ..skills.names import ACCOUNT_ID_PATTERN, CONTROL_CHARACTERS
+from ..skills.names import ACCOUNT_ID_PATTERN, CONTROL_CHARACTERS, FORMAT_CHARACTERS
 
 Schema = dict[str, Any]
 
@@ -54,10 +54,11 @@ def path_parameter(name: str, description: str) -> Schema:
 
 
 # A name of the rules of addon.skills.names: 1 to NAME_MAX characters, something other than white
-# space, no control characters.
-_NOT_CONTROL = f"[^{CONTROL_CHARACTERS}]"
+# space, no control characters and no format characters but the two joiners.
+_REFUSED = CONTROL_CHARACTERS + FORMAT_CHARACTERS
+_ALLOWED = f"[^{_REFUSED}]"
 NAME: Schema = {"type": "string", "minLength": 1, "maxLength": NAME_MAX,
-                "pattern": f"^{_NOT_CONTROL}*[^\\s{CONTROL_CHARACTERS}]{_NOT_CONTROL}*$"}
+                "pattern": f"^{_ALLOWED}*[^\\s{_REFUSED}]{_ALLOWED}*$"}
 CATEGORY_KEY: Schema = {"type": "string", "format": "uuid"}
 DESCRIPTION: Schema = {"type": "string", "maxLength": tree.DESCRIPTION_MAX}
 OPTIONAL_DESCRIPTION: Schema = {"type": ["string", "null"], "maxLength": tree.DESCRIPTION_MAX}
@@ -67,8 +68,9 @@ NAMES: Schema = {"type": "array", "items": ref("SkillName")}
 SCHEMAS: dict[str, Schema] = {
     "Error": obj(required=False, closed=False, error={"type": "string"}, message={"type": "string"},
                  details={"type": "array"}) | {"required": ["error", "message"]},
-    "SkillName": {**NAME, "description": "1 to 100 characters after trimming; no control characters; "
-                                         "case-insensitive."},
+    "SkillName": {**NAME, "description": "1 to 100 characters after trimming; no control characters, and no "
+                                         "format characters (Unicode Cf: bidirectional controls, zero-width "
+                                         "spaces, the byte order mark) but U+200C and U+200D; case-insensitive."},
     "AccountId": {"type": "string", "minLength": 1, "maxLength": ACCOUNT_ID_MAX, "pattern": ACCOUNT_ID_PATTERN},
     # The skill tree
     "ExpertsTreeNode": {"oneOf": [ref("ExpertsCategoryNode"), ref("ExpertsSkillNode")]},

@@ -11,7 +11,6 @@
 (function () {
   "use strict";
   var ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9:_\-]*$/;
-  var CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
   function parse(text) {
     var rows = [], row = [], field = "", i = 0, quoted = false, line = 1, n = text.length;
@@ -94,7 +93,11 @@
       if (!result[accountId]) { result[accountId] = []; seen[accountId] = new Set(); }
       if (!skill) continue;
       if (skill.length > 100) { errors.push("Row " + lineNo + ": a skill name has at most 100 characters."); continue; }
-      if (CONTROL.test(skill)) { errors.push("Row " + lineNo + ": the skill contains control characters."); continue; }
+      if (window.SkillsNames.hasControl(skill)) { errors.push("Row " + lineNo + ": the skill contains control characters."); continue; }
+      if (window.SkillsNames.hasFormat(skill)) {
+        errors.push("Row " + lineNo + ": the skill contains invisible formatting characters.");
+        continue;
+      }
       if (seen[accountId].has(key(skill))) continue;
       seen[accountId].add(key(skill));
       result[accountId].push(skill);
