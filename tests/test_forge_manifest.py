@@ -74,8 +74,11 @@ def test_manifest_declares_the_contracts_forge_app(reports):
     assert modules["trigger"] == [{"key": "skills-lifecycle-events", "endpoint": "skills-lifecycle",
                                    "events": ["avi:forge:installed:app", "avi:forge:uninstalled:app"]}]
     assert {r["key"]: r["path"] for r in manifest["resources"]} == {name: f"static/{name}" for name in RESOURCES}
-    # Only what the pages use: people's names and avatars, and the issue panel's assignee.
-    assert manifest["permissions"] == {"scopes": ["read:jira-user", "read:jira-work"],
+    # What the pages use (people's names and avatars, the issue panel's assignee), and what the Forge
+    # docs require of a remote: `read:app-system-token` for the system token the endpoints ask for
+    # ("Calling a remote backend from a Forge frontend"), `report:personal-data` for the report.
+    assert manifest["permissions"] == {"scopes": ["read:app-system-token", "read:jira-user", "read:jira-work",
+                                                  "report:personal-data"],
                                        "external": {"fetch": {"backend": [{"remote": "skills-backend"}]}}}
 
 
