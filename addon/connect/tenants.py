@@ -63,21 +63,31 @@ log = logging.getLogger(__name__)
 _CLOUD_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
 
 
-def site_cloud_id(body: dict[str, Any], base_url: str, timeout: float) -> str | None:
-    """The site's cloudId: from the install body where Jira sends it, else from the site's
-    public `/_edge/tenant_info`; None when neither says (the install goes on without it)."""
+def site_cloud_id(body: dict[str, Any], base_url: str, timeout: float) -> tuple[str | None, bool]:
+    """The site's cloudId, and whether the site itself confirmed it: from the install body where Jira
+    sends it (not confirmed: the install JWT does not sign the body), else from the site's public
+    `/_edge/tenant_info` (confirmed); None when neither says (the install goes on without it)."""
     value = body.get("cloudId")
-    if value is None and timeout > 0:
-        try:
-            response = requests.get(base_url.rstrip("/") + "/_edge/tenant_info", timeout=timeout,
-                                    allow_redirects=False, headers={"Accept": "application/json"})
-            value = response.json().get("cloudId") if response.status_code == 200 else None
-        except (requests.RequestException, ValueError, AttributeError) as err:
-            log.warning("tenant_info of %s could not be read: %s", base_url, type(err).__name__)
-            return None
+    if value is None:
+        found = tenant_info_cloud_id(base_url, timeout)
+        return found, found is not None
     if not isinstance(value, str) or not _CLOUD_ID.fullmatch(value):
+        return None, False
+    return value, False
+
+
+def tenant_info_cloud_id(base_url: str, timeout: float) -> str | None:
+    """The cloudId `GET {baseUrl}/_edge/tenant_info` names, or None (not asked when `timeout` is 0)."""
+    if timeout <= 0:
         return None
-    return value
+    try:
+        response = requests.get(base_url.rstrip("/") + "/_edge/tenant_info", timeout=timeout,
+                                allow_redirects=False, headers={"Accept": "application/json"})
+        value = response.json().get("cloudId") if response.status_code == 200 else None
+    except (requests.RequestException, ValueError, AttributeError) as err:
+        log.warning("tenant_info of %s could not be read: %s", base_url, type(err).__name__)
+        return None
+    return value if isinstance(value, str) and _CLOUD_ID.fullmatch(value) else None
 
 
 # A tenant base URL as Jira sends it: scheme, a host of DNS labels (or a dotted IPv4 address),
