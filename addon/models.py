@@ -90,6 +90,10 @@ class ForgeInstallation(Base):
     # arrive without one. A credential: never logged, kept out of repr.
     system_token: Mapped[str | None] = mapped_column(Text, nullable=True)
     system_token_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # When Forge minted (the FIT's `iat`) the newest lifecycle event applied to the installation; an
+    # event older than this is ignored, so a late or replayed `installed` cannot undo an uninstall.
+    # None until an event arrives (an installation a page's call provisioned).
+    state_set_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -55,15 +55,19 @@ def forge_keys() -> ForgeKeys:
     return current_app.extensions["forge_keys"]
 
 
-def verify_invocation(headers: Mapping[str, str], require_principal: bool = True) -> Invocation:
-    """The verified FIT of the request, or the 401 / 503 as an ApiError; no tenant is looked up."""
+def verify_invocation(headers: Mapping[str, str], require_principal: bool = True, event: bool = False) -> Invocation:
+    """The verified FIT of the request, or the 401 / 503 as an ApiError; no tenant is looked up.
+
+    `event`: the request must be an event Forge itself sent (fit.invocation_from_claims), not a page's call.
+    """
     token = bearer_token(headers)
     config = current_app.config
     try:
         if token is None:
             raise FitRefused("The request carries no Bearer token.")
         return fit.verify(token, forge_keys().get, config["FORGE_APP_ID"], config["JWT_LEEWAY_SECONDS"],
-                          require_principal=require_principal, allow_http=config.get("TENANT_ALLOW_HTTP", False))
+                          require_principal=require_principal,
+                          allow_http=config.get("TENANT_ALLOW_HTTP", False), event=event)
     except FitRefused as err:
         log.info("Forge token refused: %s", err)
         raise unauthorized() from None

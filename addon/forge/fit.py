@@ -56,6 +56,8 @@ class Invocation:
     principal: str | None
     environment_id: str | None = None
     module_key: str | None = None
+    # When Forge minted the token (`iat`, else `nbf`): orders lifecycle events.
+    issued_at: float | None = None
 
 
 def app_audience(app_id: str) -> str:
@@ -114,12 +116,13 @@ _MAX_HEADERS = 64
 
 
 def verify(token: str, key_for: Callable[[str], RSAPublicKey], app_id: str, leeway: float,
-           require_principal: bool = True, allow_http: bool = False) -> Invocation:
+           require_principal: bool = True, allow_http: bool = False, event: bool = False) -> Invocation:
     """The invocation a FIT describes, once its signature, issuer, audience, times and claims check out.
 
     `key_for(kid)` gives Forge's public key of that id: it raises FitRefused for an unknown key and
-    KeysUnavailable when the keys cannot be fetched. `require_principal` is False for lifecycle
-    events, which no user makes. `allow_http` lets tests serve `app.apiBaseUrl` on loopback http.
+    KeysUnavailable when the keys cannot be fetched. `require_principal` asks for the acting user;
+    `event` instead refuses what only a user's call carries (see `invocation_from_claims`).
+    `allow_http` lets tests serve `app.apiBaseUrl` on loopback http.
     """
     if not app_id.strip():
         raise FitRefused("The Forge front is off: FORGE_APP_ID is not set.")
@@ -135,7 +138,7 @@ def verify(token: str, key_for: Callable[[str], RSAPublicKey], app_id: str, leew
     key = key_for(kid)
     audience = app_audience(app_id)
     claims = verify_rs256(token, key, audience, leeway)
-    return invocation_from_claims(claims, audience, require_principal, allow_http)
+    return invocation_from_claims(claims, audience, require_principal, allow_http, event)
 
 
 def verify_rs256(token: str, key: RSAPublicKey, audience: str, leeway: float,
@@ -200,8 +203,14 @@ def _numeric_date(claims: dict[str, Any], name: str) -> float:
 
 
 def invocation_from_claims(claims: dict[str, Any], audience: str, require_principal: bool,
-                           allow_http: bool = False) -> Invocation:
-    """The Invocation of verified claims; refuses claims that are missing, mistyped or inconsistent."""
+                           allow_http: bool = False, event: bool = False) -> Invocation:
+    """The Invocation of verified claims; refuses claims that are missing, mistyped or inconsistent.
+
+    `event`: the token must be one Forge mints for its own invocations (events, triggers), never a
+    page's: "Forge Remote essentials" gives `principal` to UI modules only and no `context` when
+    Forge invokes from the backend, while every invokeRemote/requestRemote call from a page carries
+    both. Such a token must also say when it was minted, which orders events.
+    """
     app = claims.get("app")
     if not isinstance(app, dict):
         raise FitRefused("The token has no 'app' claim.")
@@ -224,8 +233,13 @@ def invocation_from_claims(claims: dict[str, Any], audience: str, require_princi
         raise FitRefused("The token's 'context.cloudId' is not the site of its 'app.apiBaseUrl'.")
 
     principal = _principal(claims.get("principal"))
-    if require_principal and principal is None:
+    if require_principal and principal is None and not event:
         raise FitRefused("The token has no 'principal' claim.")
+    if event and (principal is not None or context is not None):
+        raise FitRefused("The token carries a 'principal' or 'context': a page's call, not an event Forge sent.")
+    issued_at = next((_numeric_date(claims, name) for name in ("iat", "nbf") if claims.get(name) is not None), None)
+    if event and issued_at is None:
+        raise FitRefused("The event's token says neither 'iat' nor 'nbf': it cannot be ordered.")
 
     environment = app.get("environment")
     environment_id = environment.get("id") if isinstance(environment, dict) else None
@@ -239,6 +253,7 @@ def invocation_from_claims(claims: dict[str, Any], audience: str, require_princi
         principal=principal,
         environment_id=environment_id if isinstance(environment_id, str) else None,
         module_key=module_key if isinstance(module_key, str) else None,
+        issued_at=issued_at,
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, exists, select, update
+from sqlalchemy import Engine, bindparam, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -100,8 +100,8 @@ def tenant_for(session: Session, invocation: Invocation, system_token: str | Non
     return _keep_up_to_date(session, tenant, invocation, system_token)
 
 
-def provision(session: Session, invocation: Invocation, installed: bool,
-              system_token: str | None = None) -> ForgeTenant:
+def provision(session: Session, invocation: Invocation, installed: bool, system_token: str | None = None,
+              state_set_at: datetime | None = None) -> ForgeTenant:
     """Create the installation (and its tenant, unless its site already has one); a no-op if it exists."""
     for attempt in range(1, _ATTEMPTS + 1):
         existing = load(session, invocation.installation_id)
@@ -119,7 +119,7 @@ def provision(session: Session, invocation: Invocation, installed: bool,
             now = utcnow()
             session.add(ForgeInstallation(
                 installation_id=invocation.installation_id, tenant_id=tenant_id,
-                api_base_url=invocation.api_base_url, installed=installed,
+                api_base_url=invocation.api_base_url, installed=installed, state_set_at=state_set_at,
                 system_token=system_token, system_token_at=now if system_token else None))
             session.flush()
             _sync_forge_flag(session, tenant_id)
@@ -139,14 +139,24 @@ def provision(session: Session, invocation: Invocation, installed: bool,
     return made
 
 
-def set_installed(session: Session, invocation: Invocation, installed: bool,
-                  system_token: str | None = None) -> ForgeTenant:
-    """Record a lifecycle event: the installation is (re)installed or uninstalled. Idempotent."""
-    tenant = provision(session, invocation, installed=installed, system_token=system_token)
+def set_installed(session: Session, invocation: Invocation, installed: bool, system_token: str | None,
+                  at: datetime) -> ForgeTenant:
+    """Record a lifecycle event minted `at` (its FIT's `iat`): the installation is (re)installed or
+    uninstalled, unless an event minted later was already applied. Idempotent.
+    """
+    tenant = provision(session, invocation, installed=installed, system_token=system_token, state_set_at=at)
+    row = ForgeInstallation
+    # One conditional UPDATE: of two events racing, the one minted later is the one that stays.
+    applied = session.execute(
+        update(row).where(row.installation_id == invocation.installation_id,
+                          or_(row.state_set_at.is_(None), row.state_set_at <= at))
+        .values(installed=installed, state_set_at=at)).rowcount  # type: ignore[attr-defined]
+    if not applied:
+        session.rollback()
+        log.info("Forge %s event for installation %s is older than its last state change; ignored",
+                 "installed" if installed else "uninstalled", invocation.installation_id)
+        return tenant
     if tenant.installed != installed:
-        session.execute(update(ForgeInstallation)
-                        .where(ForgeInstallation.installation_id == invocation.installation_id)
-                        .values(installed=installed))
         _sync_forge_flag(session, tenant.id)
         # Every process's copy of the tenant is stale now: a request in flight with it is refused at commit.
         revoke_credentials(session, tenant.id)
@@ -154,6 +164,8 @@ def set_installed(session: Session, invocation: Invocation, installed: bool,
         log.info("Forge installation %s %s", invocation.installation_id,
                  "installed" if installed else "uninstalled")
         tenant = replace(tenant, installed=installed)
+    else:
+        session.commit()
     return _keep_up_to_date(session, tenant, invocation, system_token)
 
 
