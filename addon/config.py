@@ -16,12 +16,17 @@ ENV_DEFAULTS: dict[str, str] = {
     # Empty: the Forge front is off and every Forge Invocation Token gets 401.
     "FORGE_APP_ID": "",
     "FORGE_JWKS_URL": "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json",
+    # The one Forge environment (`app.environment.type`) whose FITs are served; empty: any.
+    "FORGE_ENVIRONMENT": "",
     # Operations (docs/configuration.md).
     "APP_VENDOR_NAME": "User Skills for Jira (self-hosted)",
     "APP_VENDOR_URL": "",  # empty: APP_BASE_URL, the one URL every deployment is known to own
     "LOG_FORMAT": "json",  # or "text", for people reading a terminal
     "TRUST_PROXY": "0",  # how many proxies in front set X-Forwarded-*; 0: the headers are ignored
 }
+
+# Forge's environment types ("Forge Remote essentials", `app.environment.type`); "" serves them all.
+FORGE_ENVIRONMENTS = ("", "DEVELOPMENT", "STAGING", "PRODUCTION")
 
 # Settings that are not part of the contract's outside, with their defaults.
 INTERNAL_DEFAULTS: dict[str, Any] = {
@@ -72,6 +77,10 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
     config["TRUST_PROXY"] = int(config["TRUST_PROXY"])
     config["CONNECT_KEYS_URL"] = str(config["CONNECT_KEYS_URL"]).rstrip("/")
     config["FORGE_APP_ID"] = str(config["FORGE_APP_ID"] or "").strip()
+    config["FORGE_ENVIRONMENT"] = str(config["FORGE_ENVIRONMENT"] or "").strip().upper()
+    if config["FORGE_ENVIRONMENT"] not in FORGE_ENVIRONMENTS:
+        raise ValueError(f"FORGE_ENVIRONMENT must be empty or one of {', '.join(FORGE_ENVIRONMENTS[1:])}, "
+                         f"not {config['FORGE_ENVIRONMENT']!r}")
     if isinstance(config["TENANT_HOSTS"], str):
         config["TENANT_HOSTS"] = [h.strip().lower() for h in config["TENANT_HOSTS"].split(",") if h.strip()]
     if not config.get("SQLALCHEMY_DATABASE_URI"):

@@ -67,7 +67,8 @@ def verify_invocation(headers: Mapping[str, str], require_principal: bool = True
             raise FitRefused("The request carries no Bearer token.")
         return fit.verify(token, forge_keys().get, config["FORGE_APP_ID"], config["JWT_LEEWAY_SECONDS"],
                           require_principal=require_principal,
-                          allow_http=config.get("TENANT_ALLOW_HTTP", False), event=event)
+                          allow_http=config.get("TENANT_ALLOW_HTTP", False),
+                          environment=config["FORGE_ENVIRONMENT"], event=event)
     except FitRefused as err:
         log.info("Forge token refused: %s", err)
         raise unauthorized() from None

@@ -58,6 +58,7 @@ class Invocation:
     module_key: str | None = None
     # When Forge minted the token (`iat`, else `nbf`): orders lifecycle events.
     issued_at: float | None = None
+    environment_type: str | None = None
 
 
 def app_audience(app_id: str) -> str:
@@ -116,13 +117,15 @@ _MAX_HEADERS = 64
 
 
 def verify(token: str, key_for: Callable[[str], RSAPublicKey], app_id: str, leeway: float,
-           require_principal: bool = True, allow_http: bool = False, event: bool = False) -> Invocation:
+           require_principal: bool = True, allow_http: bool = False, environment: str = "",
+           event: bool = False) -> Invocation:
     """The invocation a FIT describes, once its signature, issuer, audience, times and claims check out.
 
     `key_for(kid)` gives Forge's public key of that id: it raises FitRefused for an unknown key and
     KeysUnavailable when the keys cannot be fetched. `require_principal` asks for the acting user;
     `event` instead refuses what only a user's call carries (see `invocation_from_claims`).
-    `allow_http` lets tests serve `app.apiBaseUrl` on loopback http.
+    `environment`, when set, is the only `app.environment.type` served. `allow_http` lets tests
+    serve `app.apiBaseUrl` on loopback http.
     """
     if not app_id.strip():
         raise FitRefused("The Forge front is off: FORGE_APP_ID is not set.")
@@ -138,7 +141,7 @@ def verify(token: str, key_for: Callable[[str], RSAPublicKey], app_id: str, leew
     key = key_for(kid)
     audience = app_audience(app_id)
     claims = verify_rs256(token, key, audience, leeway)
-    return invocation_from_claims(claims, audience, require_principal, allow_http, event)
+    return invocation_from_claims(claims, audience, require_principal, allow_http, environment, event)
 
 
 def verify_rs256(token: str, key: RSAPublicKey, audience: str, leeway: float,
@@ -203,7 +206,7 @@ def _numeric_date(claims: dict[str, Any], name: str) -> float:
 
 
 def invocation_from_claims(claims: dict[str, Any], audience: str, require_principal: bool,
-                           allow_http: bool = False, event: bool = False) -> Invocation:
+                           allow_http: bool = False, environment: str = "", event: bool = False) -> Invocation:
     """The Invocation of verified claims; refuses claims that are missing, mistyped or inconsistent.
 
     `event`: the token must be one Forge mints for its own invocations (events, triggers), never a
@@ -241,8 +244,14 @@ def invocation_from_claims(claims: dict[str, Any], audience: str, require_princi
     if event and issued_at is None:
         raise FitRefused("The event's token says neither 'iat' nor 'nbf': it cannot be ordered.")
 
-    environment = app.get("environment")
-    environment_id = environment.get("id") if isinstance(environment, dict) else None
+    app_environment = app.get("environment")
+    environment_id = app_environment.get("id") if isinstance(app_environment, dict) else None
+    environment_type = app_environment.get("type") if isinstance(app_environment, dict) else None
+    if not isinstance(environment_type, str):
+        environment_type = None
+    # A development or staging installation of the same app id must not reach production's data.
+    if environment and (environment_type or "").upper() != environment:
+        raise FitRefused(f"The token is for the Forge environment {environment_type!r}, not {environment}.")
     module = app.get("module")
     module_key = module.get("key") if isinstance(module, dict) else None
     return Invocation(
@@ -254,6 +263,7 @@ def invocation_from_claims(claims: dict[str, Any], audience: str, require_princi
         environment_id=environment_id if isinstance(environment_id, str) else None,
         module_key=module_key if isinstance(module_key, str) else None,
         issued_at=issued_at,
+        environment_type=environment_type,
     )
 
 

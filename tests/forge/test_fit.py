@@ -298,3 +298,20 @@ def test_an_events_time_is_its_iat_else_its_nbf() -> None:
     del only_nbf["iat"]
     assert check(sign_fit(only_nbf, PRIVATE, KID), event=True).issued_at == 1_700_000_100
 
+
+@pytest.mark.parametrize("wanted, minted, served", [
+    ("", "DEVELOPMENT", True), ("PRODUCTION", "PRODUCTION", True), ("PRODUCTION", "production", True),
+    ("PRODUCTION", "DEVELOPMENT", False), ("STAGING", "PRODUCTION", False), ("PRODUCTION", None, False),
+])
+def test_only_the_configured_forge_environment_is_served(wanted: str, minted: str | None, served: bool) -> None:
+    token_claims = claims()
+    if minted is None:
+        del token_claims["app"]["environment"]
+    else:
+        token_claims["app"]["environment"]["type"] = minted
+    token = sign_fit(token_claims, PRIVATE, KID)
+    if served:
+        assert check(token, environment=wanted).environment_type == minted
+    else:
+        with pytest.raises(FitRefused, match="environment"):
+            check(token, environment=wanted)

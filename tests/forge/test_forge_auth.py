@@ -216,3 +216,27 @@ def test_the_stored_system_token_follows_the_newest_at_most_once_a_minute(app: F
     client.get(URL, headers=forge.headers(site))
     with app.app_context():
         assert db.session.get(ForgeInstallation, site.installation_id).system_token == second
+
+
+@pytest.mark.parametrize("setting", ["PRODUCTION", "production"])
+def test_fits_of_another_forge_environment_of_the_app_are_refused(app: Flask, another_app: Any,
+                                                                  forge: ForgeActions, setting: str) -> None:
+    """A development or staging installation of the same app id must not join production's data by cloudId."""
+    production = another_app(FORGE_ENVIRONMENT=setting).test_client()
+    site = forge.site()
+    before = snapshot(app)
+    for kind in ("DEVELOPMENT", "STAGING"):
+        token = forge.fit(site, environment=kind)
+        assert production.get(URL, headers={"Authorization": "Bearer " + token}).status_code == 401
+        event = forge.fit(site, principal=None, ui=False, environment=kind)
+        response = production.post("/forge/lifecycle", json={"eventType": "avi:forge:installed:app"},
+                                   headers={"Authorization": "Bearer " + event})
+        assert response.status_code == 401
+    assert snapshot(app) == before
+    assert production.get(URL, headers=forge.headers(site, environment="PRODUCTION")).status_code == 200
+    # Unset (the default), any environment is served, as before.
+    assert client_of(app).get(URL, headers=forge.headers(forge.site(), environment="STAGING")).status_code == 200
+
+
+def client_of(app: Flask) -> FlaskClient:
+    return app.test_client()
