@@ -12,9 +12,9 @@ def init_app(app: Flask) -> None:
 
     With FORGE_APP_ID empty the verifier still runs and refuses every FIT (401).
     """
-    from ..jira import JiraClient, PermissionChecker
-    from .auth import FORGE_FIT
-    from .jira import forge_authorizer
+    from ..jira import PermissionChecker
+    from .auth import FORGE_FIT, remember_accepted_token
+    from .jira import ForgeJiraClient, forge_authorizer
     from .keys import ForgeKeys
     from .lifecycle import bp
     from .privacy import forge_reporter
@@ -24,9 +24,9 @@ def init_app(app: Flask) -> None:
         config["FORGE_JWKS_URL"], config["FORGE_JWKS_TIMEOUT_SECONDS"],
         config["FORGE_JWKS_MAX_AGE_SECONDS"], config["FORGE_JWKS_MIN_REFETCH_SECONDS"])
     # The same client and permission cache as Connect's (429/503 Retry-After, a few minutes of cache);
-    # only how a call proves itself differs.
-    forge_jira = JiraClient(forge_authorizer, config["JIRA_TIMEOUT_SECONDS"], config["JIRA_MAX_RETRIES"],
-                            config["JIRA_MAX_RETRY_AFTER_SECONDS"])
+    # only how a call proves itself differs, and a system token Jira accepts is kept.
+    forge_jira = ForgeJiraClient(remember_accepted_token, forge_authorizer, config["JIRA_TIMEOUT_SECONDS"],
+                                 config["JIRA_MAX_RETRIES"], config["JIRA_MAX_RETRY_AFTER_SECONDS"])
     app.extensions["forge_jira"] = forge_jira
     app.extensions["forge_permissions"] = PermissionChecker(forge_jira, config["PERMISSION_CACHE_SECONDS"])
     # Before the API token: both are `Authorization: Bearer`, and only a FIT is a JWT.

@@ -11,6 +11,7 @@ import logging
 from typing import Mapping
 
 from flask import current_app, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth import Verifier
 from ..caller import Caller, TenantInfo
@@ -19,7 +20,7 @@ from ..extensions import db
 from . import fit
 from .fit import FitRefused, Invocation, KeysUnavailable
 from .keys import ForgeKeys
-from .tenants import ForgeTenant, InstallationRefused, load_installation, tenant_for
+from .tenants import ForgeTenant, InstallationRefused, load_installation, remember_system_token, tenant_for
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def verify_forge_request(headers: Mapping[str, str], require_principal: bool = T
         # One read on a pooled connection, outside the request's session; the session (and its
         # writes) only for an installation seen for the first time or with something new to store.
         known = load_installation(db.engine, invocation.installation_id)
-        tenant = tenant_for(db.session, invocation, token, known=known)
+        tenant = tenant_for(db.session, invocation, known=known)
     except InstallationRefused as err:
         log.info("Forge token refused for installation %s: %s", invocation.installation_id, err)
         raise unauthorized() from None
@@ -106,10 +107,26 @@ def tenant_info(tenant: ForgeTenant, api_base_url: str, token: str | None) -> Te
     """The TenantInfo of a Forge call: Jira at the installation's apiBaseUrl, with a system token.
 
     This call's own token first: it is the newest Forge sent; the stored one serves calls that
-    arrive without one (requestRemote).
+    arrive without one (requestRemote). The call's own is stored only once Jira accepts it
+    (`remember_accepted_token`): until then it may be a value the page's user chose.
     """
     return TenantInfo(tenant.id, None, None, api_base_url, tenant.installed, tenant.auth_epoch,
                       installation_id=tenant.installation_id, system_token=token or tenant.stored_system_token)
+
+
+def remember_accepted_token(tenant: TenantInfo) -> None:
+    """Jira answered a call made with this tenant's system token: keep the token for calls without one.
+
+    Never fails the request: the Jira answer it follows came back fine, and a token not stored now is
+    stored on the next accepted call or event.
+    """
+    if tenant.installation_id is None or not tenant.system_token:
+        return
+    try:
+        remember_system_token(db.engine, tenant.installation_id, tenant.system_token)
+    except SQLAlchemyError as err:
+        log.warning("Forge system token of installation %s not stored: %s", tenant.installation_id,
+                    type(err).__name__)
 
 
 def fit_credential() -> str | None:

@@ -1,12 +1,17 @@
 """How the add-on's calls to a Forge tenant's Jira prove themselves: `app.apiBaseUrl` with the app system token.
 
 The calls themselves (timeouts, 429/503 Retry-After, the cached administrator check) are the
-front-neutral `addon.jira.JiraClient` and `PermissionChecker`; Forge only says how to authorize.
+front-neutral `addon.jira.JiraClient` and `PermissionChecker`; Forge only says how to authorize, and
+hears which system tokens Jira accepted (`ForgeJiraClient`).
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
+import requests
+
 from ..caller import TenantInfo
-from ..jira import JiraUnavailable
+from ..jira import JiraClient, JiraUnavailable
 
 
 def forge_authorizer(tenant: TenantInfo, _method: str, _path: str, _query: str) -> str:
@@ -18,3 +23,22 @@ def forge_authorizer(tenant: TenantInfo, _method: str, _path: str, _query: str) 
     if not tenant.system_token:
         raise JiraUnavailable("No app system token has been received for this installation yet.")
     return "Bearer " + tenant.system_token
+
+
+class ForgeJiraClient(JiraClient):
+    """The front-neutral client, telling `accepted` of each call Jira answered 2xx: its system token works.
+
+    That is how a token a page's call brought becomes the installation's stored one (forge/tenants.py,
+    SYSTEM_TOKEN_REFRESH): Jira is the only judge of a system token, which must be treated as opaque.
+    """
+
+    def __init__(self, accepted: Callable[[TenantInfo], None], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.accepted = accepted
+
+    def request(self, tenant: TenantInfo, method: str, path: str, json: Any = None,
+                params: dict[str, Any] | None = None) -> requests.Response:
+        response = super().request(tenant, method, path, json=json, params=params)
+        if 200 <= response.status_code < 300:
+            self.accepted(tenant)
+        return response

@@ -130,7 +130,8 @@ def test_a_fit_never_reaches_another_installations_data(app: Flask, client: Flas
     as_a = forge.headers(a, principal=ADMIN)
     # Whatever the query and body name, A acts on A's tenant only.
     assert client.get(f"/api/user-skills?accountId={USER}", headers=as_a).json == {"skills": []}
-    before = snapshot(app)  # A's installation provisioned by its first call
+    assert client.get("/api/tokens", headers=as_a).json == {"tokens": []}
+    before = snapshot(app)  # A's installation provisioned, its system token stored once Jira accepted it
     assert client.get("/api/skills-by-account", headers=as_a).json == {"skillsByAccountId": {}}
     assert client.get("/api/skill-tree", headers=as_a).json == {"skillTree": []}
     assert client.patch(f"/api/skill-tree/categories/{category}", json={"displayName": "Mine"},

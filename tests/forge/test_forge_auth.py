@@ -131,7 +131,7 @@ def test_concurrent_first_calls_make_one_tenant(app: Flask, another_app: Any, fo
         try:
             with which.app_context():
                 barrier.wait()
-                tenants.append(tenant_for(db.session, invocation, site.system_token).id)
+                tenants.append(tenant_for(db.session, invocation).id)
                 db.session.remove()
         except BaseException as err:  # noqa: BLE001 - reported below
             errors.append(err)
@@ -173,8 +173,8 @@ def test_the_admin_check_waits_out_a_429_as_connect_calls_do(client: FlaskClient
 def test_a_call_without_a_system_token_uses_the_latest_one_received(client: FlaskClient, forge: ForgeActions) -> None:
     site = forge.site(admins={"admin-1"})
     never = forge.site(admins={"admin-1"})
-    # requestRemote sends a FIT and no system token; the one an earlier invokeRemote call brought serves.
-    client.get(URL, headers=forge.headers(site))
+    # requestRemote sends a FIT and no system token; the one Forge's installed event brought serves.
+    forge.event(site, "avi:forge:installed:app")
     answer = put(client, forge.headers(site, principal="admin-1", system_token=False), ["Go"], account="user-9")
     assert answer.status_code == 200
     assert forge.fake.permission_calls()[-1]["token"] == site.system_token
@@ -186,7 +186,7 @@ def test_a_call_without_a_system_token_uses_the_latest_one_received(client: Flas
 
 def test_the_system_token_stays_out_of_reprs(app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
     site = forge.site()
-    client.get(URL, headers=forge.headers(site))
+    forge.event(site, "avi:forge:installed:app")
     with app.app_context():
         invocation = Invocation(APP_ARI, site.installation_id, site.api_base_url, site.cloud_id, "user-1")
         tenant = tenant_for(db.session, invocation)
@@ -201,21 +201,72 @@ def test_the_system_token_stays_out_of_reprs(app: Flask, client: FlaskClient, fo
         forge_authorizer(TenantInfo(1, None, None, "https://api.atlassian.com/ex/jira/x", True, 0), "POST", "/x", "")
 
 
-def test_the_stored_system_token_follows_the_newest_at_most_once_a_minute(app: Flask, client: FlaskClient,
-                                                                          forge: ForgeActions) -> None:
-    site = forge.site()
-    first = site.system_token
-    client.get(URL, headers=forge.headers(site))
-    second = forge.new_system_token(site)
-    client.get(URL, headers=forge.headers(site))
+def admin_put(client: FlaskClient, forge: ForgeActions, site: Any, admin: str = "admin-1", **headers: Any) -> Any:
+    """An administrator changes another user's skills: the backend asks Jira, with the call's system token
+    (each administrator's answer is cached a few minutes: a new `admin` makes Jira be asked again)."""
+    return put(client, forge.headers(site, principal=admin, **headers), ["Go"], account="user-9")
+
+
+def stored_token(app: Flask, site: Any) -> str | None:
     with app.app_context():
         row = db.session.get(ForgeInstallation, site.installation_id)
-        assert row is not None and row.system_token == first  # no write on every call
+        return row.system_token if row is not None else None
+
+
+def age_stored_token(app: Flask, site: Any) -> None:
+    with app.app_context():
+        row = db.session.get(ForgeInstallation, site.installation_id)
+        assert row is not None and row.system_token_at is not None
         row.system_token_at = row.system_token_at - SYSTEM_TOKEN_REFRESH
         db.session.commit()
-    client.get(URL, headers=forge.headers(site))
-    with app.app_context():
-        assert db.session.get(ForgeInstallation, site.installation_id).system_token == second
+
+
+def test_the_stored_system_token_follows_the_newest_jira_accepted_at_most_once_a_minute(
+        app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site(admins={"admin-1", "admin-2", "admin-3"})
+    first = site.system_token
+    assert admin_put(client, forge, site, "admin-1").status_code == 200
+    assert stored_token(app, site) == first
+    second = forge.new_system_token(site)
+    assert admin_put(client, forge, site, "admin-2").status_code == 200
+    assert forge.fake.permission_calls()[-1]["token"] == second
+    assert stored_token(app, site) == first  # no write on every call
+    age_stored_token(app, site)
+    # A call that asks Jira nothing proves nothing about its token: it is not stored.
+    assert client.get(URL, headers=forge.headers(site)).status_code == 200
+    assert stored_token(app, site) == first
+    # Jira accepts the newer token on an administrator check: it becomes the stored one.
+    assert admin_put(client, forge, site, "admin-3").status_code == 200
+    assert stored_token(app, site) == second
+
+
+def test_a_planted_system_token_never_displaces_a_working_one(app: Flask, client: FlaskClient,
+                                                              forge: ForgeActions) -> None:
+    """Any user of the site can send our /api a FIT of their own with an `x-forge-oauth-system` header of
+    their choosing (requestRemote, or the FIT copied out of their browser): never stored unverified."""
+    site = forge.site(admins={"admin-1", "admin-2"})
+    genuine = site.system_token
+    forge.event(site, "avi:forge:installed:app")
+    assert stored_token(app, site) == genuine
+    age_stored_token(app, site)
+    planted = {"x-forge-oauth-system": "sys-planted-" + "x" * 40}
+    # On a call that asks Jira nothing...
+    assert client.get(URL, headers={**forge.headers(site, system_token=False), **planted}).status_code == 200
+    assert stored_token(app, site) == genuine
+    # ...and on one whose Jira call it fails (the planter's own admin check cannot be answered).
+    answer = put(client, {**forge.headers(site, principal="admin-1", system_token=False), **planted}, ["Go"],
+                 account="user-9")
+    assert answer.status_code == 503
+    assert stored_token(app, site) == genuine
+    # The site's calls without a token of their own (requestRemote) still reach Jira...
+    assert admin_put(client, forge, site, "admin-2", system_token=False).status_code == 200
+    assert forge.fake.permission_calls()[-1]["token"] == genuine
+    # ...and the personal-data report still goes out with the working token.
+    forge.fake.calls.clear()
+    result = app.test_cli_runner().invoke(args=["report-accounts"])
+    assert result.exit_code == 0, result.output
+    reports = [c for c in forge.fake.calls if c["path"] == "/app/report-accounts/"]
+    assert reports and all(c["verified"] and c["token"] == genuine for c in reports)
 
 
 @pytest.mark.parametrize("setting", ["PRODUCTION", "production"])
