@@ -214,3 +214,29 @@ def test_a_fit_read_makes_two_statements_the_installation_and_the_skills(app: Fl
         assert client.get(f"/api/user-skills?accountId={USER}", headers=headers).json == {"skills": ["Go"]}
     assert len(seen) == 2, seen  # no ORM session, no write: the FIT's installation, then the read
     assert "forge_installations" in seen[0]
+
+
+def test_an_operator_retires_a_site_that_uninstalled_as_the_operations_guide_says(
+        app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    """Forge sends no uninstall event to a remote (FRGE-1246): docs/operations.md's SQL does its work."""
+    import os
+    import re
+
+    site = forge.site(admins={ADMIN})
+    created = client.post("/api/tokens", json={"name": "HR sync"}, headers=forge.headers(site, principal=ADMIN))
+    bearer = {"Authorization": "Bearer " + created.json["token"]}
+    assert client.get(f"/api/user-skills?accountId={USER}", headers=bearer).status_code == 200
+    guide = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "operations.md")
+    with open(guide, encoding="utf-8") as fh:
+        section = fh.read().split("## A Forge site that uninstalled the app", 1)[1]
+    sql = re.search(r"```sql\n(.*?)```", section, re.S).group(1).replace("<the site''s cloudId>", site.cloud_id)
+    statements = [part.strip() for part in sql.split(";") if part.strip() not in ("", "BEGIN", "COMMIT")]
+    assert len(statements) == 2
+    with app.app_context(), db.engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    assert client.get(f"/api/user-skills?accountId={USER}", headers=bearer).status_code == 401
+    assert client.get(f"/api/user-skills?accountId={USER}", headers=forge.headers(site)).status_code == 401
+    again = forge.site(cloud_id=site.cloud_id, admins={ADMIN})  # installed again: a new installation
+    forge.event(again, "avi:forge:installed:app")
+    assert client.get(f"/api/user-skills?accountId={USER}", headers=bearer).status_code == 200
