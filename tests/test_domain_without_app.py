@@ -16,7 +16,7 @@ from addon.skills import tree, user_skills, versions
 ADDON = Path(__file__).resolve().parents[1] / "addon"
 # What the domain and the models must never import (STYLE.md, "Where the shape should go next").
 FORBIDDEN = ("flask", "flask_sqlalchemy", "flask_migrate", "werkzeug", "addon.extensions", "addon.connect",
-             "addon.api", "addon.pages", "addon.forge", "addon.errors", "addon.auth")
+             "addon.api", "addon.pages", "addon.forge", "addon.errors", "addon.auth", "addon.caller", "addon.jira")
 
 
 def imported_modules(path: Path) -> set[str]:
