@@ -1,7 +1,7 @@
 """Authentication and authorization of requests, whichever front proved the caller.
 
-`require_auth` tries the app's verifiers in order (`app.extensions["verifiers"]`: Connect JWT, the
-Forge front's FIT (addon.forge.auth), then tenant API token) and puts the `Caller` on
+`require_auth` tries the app's verifiers in order (each front adds its own with `add_verifier`:
+Connect JWT, the Forge front's FIT (addon.forge.auth), then the tenant API token) and puts the `Caller` on
 `flask.g.caller`. Views and pages then ask `caller()` and the `require_*` rules below, never the
 kind of token.
 
@@ -63,8 +63,7 @@ class Verifier:
 
 def authenticate(allow_context: bool = True, allow_api_token: bool = True) -> Caller:
     """The caller the first verifier with a credential in the request proves, or a 401."""
-    verifiers: list[Verifier] = current_app.extensions["verifiers"]
-    for verifier in verifiers:
+    for verifier in verifiers():
         if not allow_api_token and (verifier.is_api_token or not verifier.opens_pages):
             continue
         credential = verifier.credential()
@@ -147,7 +146,7 @@ def confirm_tenant(epoch: int | None) -> None:
         return
     log.info("tenant %s changed (auth epoch %s, cached %s): authenticating the request again",
              stale.tenant.client_key, epoch, stale.tenant.auth_epoch)
-    for verifier in current_app.extensions["verifiers"]:
+    for verifier in verifiers():
         if verifier.forget is not None:
             verifier.forget(stale.tenant)
     state.caller = None  # no confirming while a front proves it again (a front's own commit must not recurse here)
@@ -181,9 +180,24 @@ def _confirm_before_commit(session: Session) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Check the caller's tenant before every commit of a request's session (once per process)."""
+    """The ways in (the API token; each front adds its own, see add_verifier), and the check of the
+    caller's tenant before every commit of a request's session (listened for once per process)."""
+    app.extensions["verifiers"] = [API_TOKEN]
     if not event.contains(db.session, "before_commit", _confirm_before_commit):
         event.listen(db.session, "before_commit", _confirm_before_commit)
+
+
+def add_verifier(app: Flask, verifier: Verifier) -> None:
+    """A front's way in: tried after those added before it, and before the API token (a Forge FIT and
+    an API token are both `Authorization: Bearer`; a front's verifier takes only its own kind)."""
+    found: list[Verifier] = app.extensions["verifiers"]
+    at = next((n for n, other in enumerate(found) if other.is_api_token), len(found))
+    found.insert(at, verifier)
+
+
+def verifiers() -> list[Verifier]:
+    """The app's verifiers, in the order they are tried."""
+    return current_app.extensions["verifiers"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,8 +13,16 @@ Each route module registers its views on `bp` and declares its part of the OpenA
 `OPENAPI_PATHS`, written with the helpers and schemas of addon.api.schemas (each schema declared once
 there); addon.api.openapi puts the parts together.
 """
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 from . import openapi, tokens, tree, user_skills  # noqa: E402,F401  (registers the views on bp)
+
+
+def init_app(app: Flask) -> None:
+    """The /api routes, and the whole-tenant answers they keep per process (addon.api.answers)."""
+    from .answers import AnswerCache
+
+    app.extensions["answers"] = AnswerCache(app.config["ANSWER_CACHE_BYTES"])
+    app.register_blueprint(bp)

@@ -88,9 +88,13 @@ class AnswerCache:
             return lock
 
 
+def answer_cache() -> AnswerCache:
+    return current_app.extensions["answers"]
+
+
 def tenant_answer(kind: type[Answer], tenant_id: int) -> Response:
     """The answer `kind` of the tenant: from memory, patched by what changed since, or built."""
-    cache: AnswerCache = current_app.extensions["answers"]
+    cache = answer_cache()
     if cache.style is None:
         cache.style = JsonStyle(current_app.json.dumps)
     # The version is read before the answer is patched or built: an answer is never older than its version.

@@ -8,6 +8,7 @@ the other fronts, or raises the 401 (or, when Forge's keys cannot be fetched, th
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Mapping
 
 from flask import current_app, request
@@ -16,6 +17,7 @@ from ..auth import Verifier
 from ..caller import Caller, TenantInfo
 from ..errors import ApiError
 from ..extensions import db
+from ..jira import PermissionChecker
 from . import fit
 from .fit import FitRefused, Invocation, KeysUnavailable
 from .keys import ForgeKeys
@@ -51,8 +53,16 @@ def unavailable() -> ApiError:
                     headers={"Retry-After": "5"})
 
 
-def forge_keys() -> ForgeKeys:
-    return current_app.extensions["forge_keys"]
+@dataclass
+class ForgeFront:
+    """What the Forge front keeps per app, made once by addon.forge.init_app."""
+
+    keys: ForgeKeys  # Forge's token-signing keys (JWKS)
+    permissions: PermissionChecker  # the administrator check, over the Jira client that calls with the system token
+
+
+def forge_front() -> ForgeFront:
+    return current_app.extensions["forge"]
 
 
 def verify_invocation(headers: Mapping[str, str], require_principal: bool = True) -> Invocation:
@@ -62,7 +72,7 @@ def verify_invocation(headers: Mapping[str, str], require_principal: bool = True
     try:
         if token is None:
             raise FitRefused("The request carries no Bearer token.")
-        return fit.verify(token, forge_keys().get, config["FORGE_APP_ID"], config["JWT_LEEWAY_SECONDS"],
+        return fit.verify(token, forge_front().keys.get, config["FORGE_APP_ID"], config["JWT_LEEWAY_SECONDS"],
                           require_principal=require_principal, allow_http=config.get("TENANT_ALLOW_HTTP", False))
     except FitRefused as err:
         log.info("Forge token refused: %s", err)
@@ -94,7 +104,7 @@ def verify_forge_request(headers: Mapping[str, str], require_principal: bool = T
         raise unauthorized() from None
     # Read from the database in this request (no per-process copy): nothing stale to confirm.
     return Caller(tenant_info(tenant, invocation.api_base_url, token), invocation.principal, is_api_token=False,
-                  admin_check=current_app.extensions["forge_permissions"].is_admin, tenant_fresh=True)
+                  admin_check=forge_front().permissions.is_admin, tenant_fresh=True)
 
 
 def tenant_info(tenant: ForgeTenant, api_base_url: str, token: str | None) -> TenantInfo:
