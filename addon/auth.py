@@ -29,6 +29,7 @@ from .caller import Caller, TenantInfo
 from .errors import ApiError
 from .extensions import db
 from .jira import JiraUnavailable
+from .jose import credential
 from .skills import credentials, tokens
 from .skills.errors import DomainError
 
@@ -66,9 +67,9 @@ def authenticate(allow_context: bool = True, allow_api_token: bool = True) -> Ca
     for verifier in verifiers():
         if not allow_api_token and (verifier.is_api_token or not verifier.opens_pages):
             continue
-        credential = verifier.credential()
-        if credential:
-            return verifier.verify(credential, allow_context)
+        presented = verifier.credential()
+        if presented:
+            return verifier.verify(presented, allow_context)
     if allow_api_token:
         raise unauthorized("Authentication is required: a Connect JWT, a Forge invocation token or an API token.",
                            ("JWT", "Bearer"))
@@ -204,9 +205,10 @@ def verifiers() -> list[Verifier]:
 # Tenant API tokens
 
 def api_token_credential() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip()
+    """`Authorization: Bearer <token>`, else `Authorization-Skills: <token>` (Skills for Jira's header)."""
+    found = credential(request.headers.get("Authorization", ""), "Bearer")
+    if found is not None:
+        return found
     return request.headers.get("Authorization-Skills", "").strip() or None
 
 

@@ -12,9 +12,11 @@ def init_app(app: Flask) -> None:
     verifier (the first of the app's, see addon.auth), the descriptor and lifecycle routes."""
     from .. import auth
     from ..jira import JiraClient, PermissionChecker
+    from ..jose import HeaderCache
     from . import descriptor, lifecycle
     from .auth import CONNECT_JWT, ConnectFront
     from .jira import connect_authorizer
+    from .jwt import base_path
     from .keys import InstallKeys
     from .tenants import TenantCache
 
@@ -26,7 +28,8 @@ def init_app(app: Flask) -> None:
                                     config["APP_VENDOR_URL"]),
         install_keys=InstallKeys(config["CONNECT_KEYS_URL"], config["INSTALL_KEY_CACHE_SECONDS"]),
         tenants=TenantCache(config["TENANT_CACHE_SECONDS"]),
-        permissions=PermissionChecker(jira, config["PERMISSION_CACHE_SECONDS"]))
+        permissions=PermissionChecker(jira, config["PERMISSION_CACHE_SECONDS"]),
+        headers=HeaderCache(), base_path=base_path(config["APP_BASE_URL"]))
     auth.add_verifier(app, CONNECT_JWT)
     app.register_blueprint(descriptor.bp)
     app.register_blueprint(lifecycle.bp)

@@ -11,7 +11,8 @@ from flask import current_app, request
 from ..auth import Verifier, unauthorized
 from ..caller import Caller, TenantInfo
 from ..jira import PermissionChecker
-from .jwt import TokenError, check_qsh, relative_path, request_query_string_hash, unverified_parts, verify_hs256
+from ..jose import HeaderCache, credential
+from .jwt import TokenError, check_qsh, path_below, request_query_string_hash, unverified_parts, verify_hs256
 from .keys import InstallKeys
 from .tenants import TenantCache
 
@@ -30,6 +31,8 @@ class ConnectFront:
     install_keys: InstallKeys  # Atlassian's install-signing keys
     tenants: TenantCache  # clientKey -> the tenant, for a few seconds
     permissions: PermissionChecker  # the administrator check, over the Jira client that signs as Connect
+    headers: HeaderCache  # Jira's token headers, each decoded once
+    base_path: str  # the path of APP_BASE_URL, which request paths are hashed relative to
 
 
 def connect_front() -> ConnectFront:
@@ -38,14 +41,15 @@ def connect_front() -> ConnectFront:
 
 def request_qsh() -> str:
     """The `qsh` a token for this request must carry: its path relative to APP_BASE_URL's, and query."""
-    path = relative_path(request.script_root + request.path, current_app.config["APP_BASE_URL"])
+    path = path_below(request.script_root + request.path, connect_front().base_path)
     return request_query_string_hash(request.method, path, request.query_string.decode("latin-1"))
 
 
 def connect_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if header[:4].lower() == "jwt ":
-        return header[4:].strip()
+    """The request's Connect JWT: `Authorization: JWT <token>`, else the `jwt` query parameter (iframes)."""
+    found = credential(request.headers.get("Authorization", ""), "JWT")
+    if found is not None:
+        return found
     return request.args.get("jwt") or None
 
 
@@ -53,7 +57,7 @@ def verify_connect_jwt(token: str, allow_context: bool) -> Caller:
     """A Jira-signed HS256 token for this request, from the tenant its `iss` names."""
     front = connect_front()
     try:
-        parts = unverified_parts(token)
+        parts = unverified_parts(token, front.headers)
         client_key = parts[1].get("iss")
         if not isinstance(client_key, str) or not client_key:
             raise TokenError("The token names no tenant.")

@@ -15,6 +15,7 @@ from urllib3.util import parse_url
 
 from ..caller import TenantInfo
 from ..extensions import db
+from ..jose import CLOUD_ID
 from ..models import Tenant
 
 
@@ -60,7 +61,6 @@ def load(client_key: str) -> TenantInfo | None:
 
 
 log = logging.getLogger(__name__)
-_CLOUD_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
 
 
 def site_cloud_id(body: dict[str, Any], base_url: str, timeout: float) -> str | None:
@@ -75,7 +75,7 @@ def site_cloud_id(body: dict[str, Any], base_url: str, timeout: float) -> str | 
         except (requests.RequestException, ValueError, AttributeError) as err:
             log.warning("tenant_info of %s could not be read: %s", base_url, type(err).__name__)
             return None
-    if not isinstance(value, str) or not _CLOUD_ID.fullmatch(value):
+    if not isinstance(value, str) or not CLOUD_ID.fullmatch(value):
         return None
     return value
 

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     """
     from .. import auth
     from ..jira import JiraClient, PermissionChecker
+    from ..jose import HeaderCache
     from .auth import FORGE_FIT, ForgeFront
     from .jira import forge_authorizer
     from .keys import ForgeKeys
@@ -28,7 +29,7 @@ def init_app(app: Flask) -> None:
     app.extensions["forge"] = ForgeFront(
         keys=ForgeKeys(config["FORGE_JWKS_URL"], config["FORGE_JWKS_TIMEOUT_SECONDS"],
                        config["FORGE_JWKS_MAX_AGE_SECONDS"], config["FORGE_JWKS_MIN_REFETCH_SECONDS"]),
-        permissions=PermissionChecker(jira, config["PERMISSION_CACHE_SECONDS"]))
+        permissions=PermissionChecker(jira, config["PERMISSION_CACHE_SECONDS"]), headers=HeaderCache())
     # After Connect's JWT, before the API token: both are `Authorization: Bearer`, and only a FIT is a JWT.
     auth.add_verifier(app, FORGE_FIT)
     app.extensions.setdefault("account_reporters", []).append(forge_reporter(config))
