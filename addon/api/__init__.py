@@ -22,7 +22,7 @@ from . import openapi, tokens, tree, user_skills  # noqa: E402,F401  (registers 
 
 def init_app(app: Flask) -> None:
     """The /api routes, and the whole-tenant answers they keep per process (addon.api.answers)."""
-    from .answers import AnswerCache
+    from ..skills.answer_cache import TenantAnswers
 
-    app.extensions["answers"] = AnswerCache(app.config["ANSWER_CACHE_BYTES"])
+    app.extensions["answers"] = TenantAnswers(app.config["ANSWER_CACHE_BYTES"], app.json.dumps)
     app.register_blueprint(bp)

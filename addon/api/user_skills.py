@@ -59,7 +59,7 @@ def remove_user_skills() -> Response:
 @bp.get("/skills-by-account")
 @require_auth
 def get_skills_by_account() -> Response:
-    return tenant_answer(SkillsByAccount, caller().tenant.id)
+    return tenant_answer(SkillsByAccount)
 
 
 @bp.post("/skills-by-account")

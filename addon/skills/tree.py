@@ -19,7 +19,7 @@ import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -174,30 +174,35 @@ def load_experts(session: Session, tenant_id: int) -> dict[int, list[str]]:
     return experts
 
 
-def _nodes(catalogue: Catalogue, parent_id: int | None, experts: Mapping[int, Any] | None,
-           descriptions: bool, field: str = "experts", empty: Callable[[], Any] = list) -> list[dict[str, Any]]:
-    """The tree below `parent_id`; each skill leaf gets `field`: its value in `experts`, else `empty()`."""
-    nodes: list[dict[str, Any]] = []
+def nodes(catalogue: Catalogue, leaf: Callable[[SkillRow], Any] | None = None, field: str = "experts",
+          descriptions: bool = False, parent_id: int | None = None) -> list[dict[str, Any]]:
+    """The tree's nodes below `parent_id` (None: the root), in the tree's order (see the module's docstring).
+
+    With `leaf`, each skill leaf gets `field` set to `leaf(skill)`: its experts, its count of experts,
+    or a slot that a whole-tenant answer fills with its text later (skills.tenant_answers). With
+    `descriptions`, a category has its description where it has a non-empty one.
+    """
+    found: list[dict[str, Any]] = []
     for category in catalogue.child_categories.get(parent_id, ()):
         node: dict[str, Any] = {"key": category.key, "type": "category", "displayName": category.display_name}
         if descriptions and category.description:
             node["description"] = category.description
         # Recursion is bounded by MAX_DEPTH, which every change enforces.
-        node["children"] = _nodes(catalogue, category.id, experts, descriptions, field, empty)
-        nodes.append(node)
+        node["children"] = nodes(catalogue, leaf, field, descriptions, category.id)
+        found.append(node)
     for skill in catalogue.skills_in.get(parent_id, ()):
-        leaf: dict[str, Any] = {"key": skill.name, "type": "skill"}
-        if experts is not None:
-            value = experts.get(skill.id)
-            leaf[field] = empty() if value is None else value
-        nodes.append(leaf)
-    return nodes
+        skill_node: dict[str, Any] = {"key": skill.name, "type": "skill"}
+        if leaf is not None:
+            skill_node[field] = leaf(skill)
+        found.append(skill_node)
+    return found
 
 
 def experts_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:
     """The documented 'skill tree with experts': three queries, linear time."""
     catalogue = load_catalogue(session, tenant_id)
-    return _nodes(catalogue, None, load_experts(session, tenant_id), descriptions=False)
+    experts = load_experts(session, tenant_id)
+    return nodes(catalogue, lambda skill: experts.get(skill.id, []))
 
 
 def expert_counts_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:
@@ -219,7 +224,7 @@ def expert_counts_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]
         skills.append(SkillRow(*row))
         counts[row[0]] = count or 0
     catalogue = Catalogue(load_catalogue(session, tenant_id, with_skills=False).categories, skills)
-    return _nodes(catalogue, None, counts, descriptions=False, field="expertCount", empty=int)
+    return nodes(catalogue, lambda skill: counts.get(skill.id, 0), field="expertCount")
 
 
 class UnknownSkill(NotFound):
@@ -247,7 +252,7 @@ def skill_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:
 
 
 def tree_of(catalogue: Catalogue) -> list[dict[str, Any]]:
-    return _nodes(catalogue, None, None, descriptions=True)
+    return nodes(catalogue, descriptions=True)
 
 
 def category_view(catalogue: Catalogue, category: CategoryRow) -> dict[str, Any]:
@@ -261,7 +266,7 @@ def category_view(catalogue: Catalogue, category: CategoryRow) -> dict[str, Any]
         "description": category.description,
         "parentKey": parent.key if parent else None,
         "position": next(i for i, c in enumerate(siblings) if c.id == category.id),
-        "children": _nodes(catalogue, category.id, None, descriptions=True),
+        "children": nodes(catalogue, descriptions=True, parent_id=category.id),
     }
 
 

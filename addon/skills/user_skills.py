@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 from sqlalchemy import Engine, and_, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
@@ -140,17 +140,27 @@ _SKILLS_BY_ACCOUNT = (
     .order_by(UserSkill.account_id, UserSkill.id))
 
 
-def skills_by_account(session: Session, tenant_id: int) -> dict[str, list[str]]:
-    """Every user with skills, and their skills in the order added: one query."""
+def skills_by_account(session: Session, tenant_id: int,
+                      accounts: Collection[str] | None = None) -> dict[str, list[str]]:
+    """Every user with skills (or those of `accounts` who have any), and their skills in the order
+    added: one query (one per thousand accounts named)."""
     result: dict[str, list[str]] = {}
     # Plain rows through the session's connection: the ORM's per-row work doubled the time of a
     # read that returns every holding of the tenant.
-    rows = session.connection().execute(_SKILLS_BY_ACCOUNT, {"tenant_id": tenant_id})
-    for account_id, name in rows:
-        skills = result.get(account_id)
-        if skills is None:
-            result[account_id] = skills = []
-        skills.append(name)
+    connection = session.connection()
+    params = {"tenant_id": tenant_id}
+    batches: Iterable[Iterable[tuple[str, str]]]
+    if accounts is None:
+        batches = [connection.execute(_SKILLS_BY_ACCOUNT, params)]
+    else:
+        batches = (connection.execute(_SKILLS_BY_ACCOUNT.where(UserSkill.account_id.in_(part)), params)
+                   for part in chunks(sorted(accounts)))
+    for rows in batches:
+        for account_id, name in rows:
+            skills = result.get(account_id)
+            if skills is None:
+                result[account_id] = skills = []
+            skills.append(name)
     return result
 
 
