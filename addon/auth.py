@@ -7,10 +7,13 @@ kind of token.
 
 A verifier may take the caller's tenant from a per-process cache; uninstalls, re-installs and new
 secrets are handled by whichever process Atlassian calls. So every request confirms its tenant
-copy's auth epoch against the database's (skills.credentials) before its answer is sent, within a
-statement it makes anyway where it can (`confirm_tenant`): the hot read and the whole-tenant answers
-read the epoch with their data, a write reads it under the tenant row's lock just before commit
-(`_confirm_before_commit`), anything else makes one primary-key read after the view (`confirm_caller`).
+copy's auth epoch against the database's (skills.credentials) before its answer is sent. No view
+does it: it happens on one of three paths, within a statement the request makes anyway where it can:
+- a read through `tenant_read` (the hot read, the whole-tenant answers' version): its one statement
+  reads the epoch with the data (a `credentials.Stamped` value);
+- the commit of the request's session (`_confirm_before_commit`): the epoch read under the tenant
+  row's lock, which a write takes anyway;
+- otherwise, `require_auth` after the view: one primary-key read (`confirm_caller`).
 A copy found stale is forgotten and the request authenticated again against the database.
 """
 from __future__ import annotations
@@ -18,10 +21,10 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Concatenate, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -36,6 +39,8 @@ from .skills.errors import DomainError
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def unauthorized(message: str, schemes: tuple[str, ...] = ("JWT",)) -> ApiError:
@@ -128,7 +133,16 @@ def _request_state() -> Any:
 # ---------------------------------------------------------------------------------------------
 # Confirming the caller's tenant: revocation is immediate on every process
 
-def confirm_tenant(epoch: int | None) -> None:
+def tenant_read(read: Callable[Concatenate[Engine, int, P], credentials.Stamped[T]],
+                *args: P.args, **kwargs: P.kwargs) -> T:
+    """`read(engine, the caller's tenant id, *args)`, a read whose statement also reads the tenant's
+    auth epoch: the value it read, the caller confirmed by that epoch at no statement of its own."""
+    stamped = read(db.engine, caller().tenant.id, *args, **kwargs)
+    _confirm_tenant(stamped.epoch)
+    return stamped.value
+
+
+def _confirm_tenant(epoch: int | None) -> None:
     """Check the caller's tenant against `epoch`, its auth epoch as a statement of this request read it.
 
     Equal: the tenant's install state and credentials are those the caller was proved with. Else
@@ -165,7 +179,7 @@ def confirm_caller() -> None:
     state = _request_state()
     who = state.get("caller")
     if who is not None and not state.get("tenant_confirmed", True):
-        confirm_tenant(credentials.current(db.engine, who.tenant.id))
+        _confirm_tenant(credentials.current(db.engine, who.tenant.id))
 
 
 def _confirm_before_commit(session: Session) -> None:
@@ -177,7 +191,7 @@ def _confirm_before_commit(session: Session) -> None:
     """
     if not has_request_context() or g.get("caller") is None or session is not db.session():
         return
-    confirm_tenant(credentials.in_transaction(session, caller().tenant.id))
+    _confirm_tenant(credentials.in_transaction(session, caller().tenant.id))
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Response, current_app
 
-from ..auth import caller, confirm_tenant
+from ..auth import caller, tenant_read
 from ..extensions import db
 from ..skills import versions
 from ..skills.answer_cache import TenantAnswers
@@ -20,10 +20,7 @@ def tenant_answers() -> TenantAnswers:
 
 def tenant_answer(kind: type[Answer]) -> Response:
     """The caller's tenant's answer `kind`: from memory, patched by what changed since, or built."""
-    tenant_id = caller().tenant.id
     # The version is read before the answer is patched or built: an answer is never older than its version.
-    # The tenant's auth epoch comes with it and confirms the caller's credentials (addon.auth).
-    found = versions.current_and_epoch(db.engine, tenant_id)
-    confirm_tenant(found[1] if found is not None else None)
-    answer = tenant_answers().get(db.session, tenant_id, kind, found[0] if found is not None else None)
+    version = tenant_read(versions.current_and_epoch)
+    answer = tenant_answers().get(db.session, caller().tenant.id, kind, version)
     return current_app.response_class(answer.body, mimetype=current_app.json.mimetype)

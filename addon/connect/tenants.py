@@ -24,7 +24,7 @@ class TenantCache:
 
     The database is the truth, shared by every process. The lifetime does not bound how long a
     stale copy is trusted: every request confirms its copy's auth epoch against the database's
-    (addon.auth.confirm_tenant), so an uninstall or a new secret handled by another process is
+    (addon.auth), so an uninstall or a new secret handled by another process is
     refused at once. A token that fails against a cached secret reloads the tenant once (a re-install elsewhere).
     """
 

@@ -16,6 +16,7 @@ from ..database import ReadStatement
 from ..models import Skill, Tenant, UserSkill
 from . import changes as change_log
 from .catalogue import chunks, ensure_skills, find_skills, insert_ignoring_conflicts
+from .credentials import Stamped
 from .errors import InvalidInput, TooLarge
 from .names import name_key, unique_names, valid_account_id
 
@@ -58,7 +59,7 @@ def clean_skill_list(values: object, what: str = "skills") -> list[str]:
 # planner prefers hashing the tenant's whole catalogue, a read that grows with the catalogue
 # (2,000 skills: 377 us against 195).
 # It starts from the tenant's row for its auth epoch: the request's one statement also confirms the
-# caller's credentials (addon.auth.confirm_tenant). One row with no name when the user holds none.
+# caller's credentials (addon.auth.tenant_read). One row with no name when the user holds none.
 _USER_SKILLS = ReadStatement(
     select(Tenant.auth_epoch, select(Skill.name).where(Skill.id == UserSkill.skill_id).scalar_subquery())
     .select_from(Tenant)
@@ -68,17 +69,17 @@ _USER_SKILLS = ReadStatement(
     .order_by(UserSkill.id))
 
 
-def user_skills_and_epoch(engine: Engine, tenant_id: int, account_id: str) -> tuple[int | None, list[str]]:
-    """The tenant's auth epoch (None: no such tenant) and the user's skills in the order added, in one statement."""
+def user_skills_and_epoch(engine: Engine, tenant_id: int, account_id: str) -> Stamped[list[str]]:
+    """The user's skills in the order added, and the tenant's auth epoch (None: no such tenant), in one statement."""
     rows = _USER_SKILLS.rows(engine, {"tenant_id": tenant_id, "account_id": account_id})
     if not rows:
-        return None, []
-    return rows[0][0], [name for _, name in rows if name is not None]
+        return Stamped(None, [])
+    return Stamped(rows[0][0], [name for _, name in rows if name is not None])
 
 
 def user_skills(engine: Engine, tenant_id: int, account_id: str) -> list[str]:
     """The user's skills in the order they were added."""
-    return user_skills_and_epoch(engine, tenant_id, account_id)[1]
+    return user_skills_and_epoch(engine, tenant_id, account_id).value
 
 
 def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, str]]:
