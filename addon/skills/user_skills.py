@@ -1,7 +1,7 @@
 """Users' skills: read, add, remove and bulk replace, set-based, with the contract's answer order.
 
 A tenant's writers are serialized so that concurrent requests end in the state some serial order
-would give; see `lock_users`.
+would give: each first records its change (`record_holdings_change`), which holds the tenant's row.
 """
 from __future__ import annotations
 
@@ -30,13 +30,13 @@ class SkillsError(InvalidInput):
     code = "invalid_request"  # the documented user-skill API's code for bad input
 
 
-def lock_users(session: Session, tenant_id: int, accounts: Iterable[str] | None) -> None:
-    """Serialize the tenant's writers and mark its cached answers stale (versions.bump).
+def record_holdings_change(session: Session, tenant_id: int, accounts: Iterable[str] | None) -> None:
+    """Log that this transaction changes `accounts`' holdings (None: anything), under a new data version.
 
-    The bump is an UPDATE of the tenant's row, held until commit: on PostgreSQL writers of one
-    tenant take turns, so parallel writers on one user end as a serial run would and the
-    500-skill limit holds; SQLite has one writer at a time anyway. The change log names
-    `accounts` (None: anything), so cached answers are patched by them alone (skills.changes).
+    Cached answers are then patched by these accounts alone (skills.changes). The version's bump is
+    an UPDATE of the tenant's row, held until commit: on PostgreSQL writers of one tenant take turns,
+    so parallel writers on one user end as a serial run would and the 500-skill limit holds; SQLite
+    has one writer at a time anyway. So every writer of holdings calls this first.
     """
     change_log.record(session, tenant_id, accounts)
 
@@ -77,11 +77,6 @@ def user_skills_and_epoch(engine: Engine, tenant_id: int, account_id: str) -> St
     return Stamped(rows[0][0], [name for _, name in rows if name is not None])
 
 
-def user_skills(engine: Engine, tenant_id: int, account_id: str) -> list[str]:
-    """The user's skills in the order they were added."""
-    return user_skills_and_epoch(engine, tenant_id, account_id).value
-
-
 def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, str]]:
     rows = session.execute(
         select(UserSkill.skill_id, Skill.name).join(Skill, Skill.id == UserSkill.skill_id)
@@ -92,7 +87,7 @@ def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, 
 
 def add_skills(session: Session, tenant_id: int, account_id: str, names: list[str]) -> tuple[list[str], list[str]]:
     """Give the user `names`; returns (added, existing) in request order, spelled as stored."""
-    lock_users(session, tenant_id, [account_id])
+    record_holdings_change(session, tenant_id, [account_id])
     held_ids = {skill_id for skill_id, _ in _held(session, tenant_id, account_id)}
     catalogue = ensure_skills(session, tenant_id, names)
     added: list[str] = []
@@ -115,7 +110,7 @@ def add_skills(session: Session, tenant_id: int, account_id: str, names: list[st
 
 def remove_skills(session: Session, tenant_id: int, account_id: str, names: list[str]) -> tuple[list[str], list[str]]:
     """Take `names` from the user; returns (removed, missing) in request order, spelled as stored."""
-    lock_users(session, tenant_id, [account_id])
+    record_holdings_change(session, tenant_id, [account_id])
     held = {skill_id for skill_id, _ in _held(session, tenant_id, account_id)}
     catalogue = find_skills(session, tenant_id, [name_key(n) for n in names])
     removed: list[str] = []
@@ -198,7 +193,7 @@ def parse_bulk(mapping: object) -> dict[str, list[str]]:
 
 def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, list[str]]) -> dict[str, Change]:
     """Make each listed account hold exactly its list; a handful of statements whatever the size."""
-    lock_users(session, tenant_id, wanted.keys())
+    record_holdings_change(session, tenant_id, wanted.keys())
     all_names = {name_key(n): n for names in wanted.values() for n in names}
     catalogue = ensure_skills(session, tenant_id, all_names.values()) if all_names else {}
     held: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # account -> [(row id, skill id, name)]
@@ -247,7 +242,7 @@ def erase_accounts(session: Session, tenant_id: int, account_ids: Iterable[str])
     periodic job, not a stream of writes.
     """
     accounts = list(dict.fromkeys(account_ids))
-    lock_users(session, tenant_id, None)
+    record_holdings_change(session, tenant_id, None)
     change_log.forget_accounts(session, tenant_id, accounts)
     deleted = 0
     for part in chunks(accounts):
