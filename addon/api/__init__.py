@@ -12,6 +12,14 @@ Domain refusals are exceptions of addon.skills.errors, turned into JSON by addon
 Each route module registers its views on `bp` and declares its part of the OpenAPI document as
 `OPENAPI_PATHS`, written with the helpers and schemas of addon.api.schemas (each schema declared once
 there); addon.api.openapi puts the parts together.
+
+A new route: a view on `bp` under `@require_auth`, acting for `caller().tenant.id`. It never
+confirms its caller's tenant itself (addon.auth does: at the commit of a write, else after the
+view, or at no cost through `tenant_read` for a read whose statement also reads the tenant's auth
+epoch). List it in tests/test_api_auth.py's ROUTES and in OPENAPI_PATHS; then run
+scripts/api_docs.py. A new whole-tenant answer is a kind in addon.skills.tenant_answers (a
+`ByAccount` for {field: {account: value}}), its writers record their changes first
+(skills.changes.record), and its route is `return tenant_answer(Kind)` (addon.api.answers).
 """
 from flask import Blueprint, Flask
 
