@@ -55,6 +55,8 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     # Sent on HTTPS answers: browsers then refuse plain http to this host for a year.
     "HSTS_MAX_AGE_SECONDS": 365 * 24 * 3600,
     "READY_RETRY_AFTER_SECONDS": 5,
+    # A pooled connection to a database server idle this long is pinged before use (database.ping_idle_connections).
+    "DATABASE_PING_IDLE_SECONDS": 1.0,
 }
 
 

@@ -63,7 +63,7 @@ export async function buildAll({ out = path.join(here, "static"), bridge = null 
     const dir = path.join(out, name);
     await mkdir(dir, { recursive: true });
     // Import order is run order: the adapter, then the shared code, then the pages.
-    const modules = [path.join(here, "src", "host-forge.js"), path.join(staticDir, "names.js"),
+    const modules = [path.join(here, "src", "host-forge.js"), path.join(staticDir, "skill-names.js"),
       path.join(staticDir, "common.js"), ...resource.scripts.map((script) => path.join(staticDir, script))];
     await build({
       stdin: { contents: modules.map((file) => `import ${JSON.stringify(file)};`).join("\n"), resolveDir: here },

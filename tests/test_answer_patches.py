@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from addon.extensions import db
 from addon.models import Tenant, TenantChange
-from addon.skills import changes, tenant_answers, tree, user_skills
+from addon.skills import changes, tenant_answers, user_skills
 
+from .reference import experts_tree
 from .test_answers import ADMIN, ALICE, BOB, BY_ACCOUNT, CATEGORIES, EXPERTS, Process
 # The same tenant, reader and writer fixtures: pytest finds them by name in this module.
 from .test_answers import reader, tenant, writer  # noqa: F401
@@ -42,7 +43,7 @@ def rebuilt(process: Process) -> dict[str, bytes]:
         dumps = process.app.json.dumps
         answers = {
             BY_ACCOUNT: dumps({"skillsByAccountId": user_skills.skills_by_account(db.session, tenant_id)}) + "\n",
-            EXPERTS: dumps({"experts": tree.experts_tree(db.session, tenant_id)}) + "\n",
+            EXPERTS: dumps({"experts": experts_tree(db.session, tenant_id)}) + "\n",
         }
         db.session.remove()
     return {url: text.encode() for url, text in answers.items()}

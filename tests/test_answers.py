@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from addon.api.answers import AnswerCache
+from addon.skills.answer_cache import AnswerCache
 
 from .conftest import JiraActions, recorded_statements
 

@@ -41,7 +41,7 @@ def _tenant_id() -> int:
 @bp.get("/skill-tree/experts")
 @require_auth
 def experts_tree() -> Response:
-    return tenant_answer(ExpertsTree, _tenant_id())
+    return tenant_answer(ExpertsTree)
 
 
 # Two routes beyond the documented API, for the expert finder: a tenant of 50,000 people has a

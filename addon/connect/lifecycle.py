@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Tenant
 from ..auth import unauthorized, use_caller
 from ..skills import credentials
-from .auth import connect_token, request_qsh, tenant_cache, verify_connect_jwt
+from .auth import connect_front, connect_token, request_qsh, verify_connect_jwt
 from .jwt import TokenError, check_qsh, unverified_parts, verify_rs256
 from .tenants import host_allowed, site_cloud_id, tenant_info_cloud_id
 
@@ -29,7 +29,7 @@ def verify_signed_install() -> dict[str, Any]:
         header, _ = unverified_parts(token)
         if header.get("alg") != "RS256":
             raise TokenError("Lifecycle installs must be signed with RS256.")
-        key = current_app.extensions["install_keys"].get(header.get("kid"))
+        key = connect_front().install_keys.get(header.get("kid"))
         base = current_app.config["APP_BASE_URL"]
         claims = verify_rs256(token, key, [base, base + "/"], current_app.config["JWT_LEEWAY_SECONDS"])
         check_qsh(claims, request_qsh(), allow_context=False)
@@ -129,7 +129,7 @@ def _store_installed(tenant: Tenant, installed: bool) -> Response:
     db.session.flush()  # a new tenant gets its id
     credentials.revoke_credentials(db.session, tenant.id)
     db.session.commit()
-    tenant_cache().forget(tenant.client_key)
+    connect_front().tenants.forget(tenant.client_key)
     log.info("%s tenant %s", "installed" if installed else "uninstalled", tenant.client_key)
     return Response(status=204)
 

@@ -1,13 +1,14 @@
 """The Forge verifier: a request's `Authorization: Bearer <FIT>` to its tenant, user and Jira access.
 
 `FORGE_FIT` sits in the app's ordered list of verifiers (addon.auth) after Connect's JWT and before
-the API token: both of the latter two use `Authorization: Bearer`, and `is_forge_request` tells a FIT
+the API token: both of the latter two use `Authorization: Bearer`, and `forge_token` tells a FIT
 (a JWT) from an API token (`jus_...`) without a database look-up. It answers the same `Caller` as
 the other fronts, or raises the 401 (or, when Forge's keys cannot be fetched, the 503) as an ApiError.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Mapping
 
 from flask import current_app, request
@@ -17,6 +18,8 @@ from ..auth import Verifier
 from ..caller import Caller, TenantInfo
 from ..errors import ApiError
 from ..extensions import db
+from ..jira import PermissionChecker
+from ..jose import HeaderCache, credential
 from . import fit
 from .fit import FitRefused, Invocation, KeysUnavailable
 from .keys import ForgeKeys
@@ -31,16 +34,13 @@ _MAX_SYSTEM_TOKEN = 16 * 1024
 
 
 def bearer_token(headers: Mapping[str, str]) -> str | None:
-    value = headers.get("Authorization", "")
-    if value[:7].lower() == "bearer ":
-        return value[7:].strip() or None
-    return None
+    return credential(headers.get("Authorization", ""), "Bearer") or None
 
 
-def is_forge_request(headers: Mapping[str, str]) -> bool:
-    """Whether the request carries a Bearer JWT (a FIT to check) rather than an API token (`jus_...`)."""
+def forge_token(headers: Mapping[str, str], decoded: HeaderCache | None = None) -> str | None:
+    """The request's Bearer JWT (a FIT to check); None for an API token (`jus_...`) or no Bearer at all."""
     token = bearer_token(headers)
-    return token is not None and fit.looks_like_jwt(token)
+    return token if token is not None and fit.looks_like_jwt(token, decoded) else None
 
 
 def unauthorized() -> ApiError:
@@ -52,8 +52,17 @@ def unavailable() -> ApiError:
                     headers={"Retry-After": "5"})
 
 
-def forge_keys() -> ForgeKeys:
-    return current_app.extensions["forge_keys"]
+@dataclass
+class ForgeFront:
+    """What the Forge front keeps per app, made once by addon.forge.init_app."""
+
+    keys: ForgeKeys  # Forge's token-signing keys (JWKS)
+    headers: HeaderCache  # the FITs' headers, each decoded once
+    permissions: PermissionChecker  # the administrator check, over the Jira client that calls with the system token
+
+
+def forge_front() -> ForgeFront:
+    return current_app.extensions["forge"]
 
 
 def verify_invocation(headers: Mapping[str, str], require_principal: bool = True, event: bool = False) -> Invocation:
@@ -61,15 +70,18 @@ def verify_invocation(headers: Mapping[str, str], require_principal: bool = True
 
     `event`: the request must be an event Forge itself sent (fit.invocation_from_claims), not a page's call.
     """
-    token = bearer_token(headers)
+    return _verified(bearer_token(headers), require_principal, event)
+
+
+def _verified(token: str | None, require_principal: bool, event: bool = False) -> Invocation:
     config = current_app.config
+    front = forge_front()
     try:
         if token is None:
             raise FitRefused("The request carries no Bearer token.")
-        return fit.verify(token, forge_keys().get, config["FORGE_APP_ID"], config["JWT_LEEWAY_SECONDS"],
-                          require_principal=require_principal,
-                          allow_http=config.get("TENANT_ALLOW_HTTP", False),
-                          environment=config["FORGE_ENVIRONMENT"], event=event)
+        return fit.verify(token, front.keys.get, config["FORGE_APP_ID"], config["JWT_LEEWAY_SECONDS"],
+                          require_principal=require_principal, allow_http=config.get("TENANT_ALLOW_HTTP", False),
+                          environment=config["FORGE_ENVIRONMENT"], event=event, headers=front.headers)
     except FitRefused as err:
         log.info("Forge token refused: %s", err)
         raise unauthorized() from None
@@ -86,9 +98,13 @@ def system_token(headers: Mapping[str, str]) -> str | None:
     return value
 
 
-def verify_forge_request(headers: Mapping[str, str], require_principal: bool = True) -> Caller:
-    """The Forge caller of a request: FIT verified, tenant found (or provisioned), Jira access ready."""
-    invocation = verify_invocation(headers, require_principal)
+def verify_forge_request(headers: Mapping[str, str], require_principal: bool = True,
+                         fit_token: str | None = None) -> Caller:
+    """The Forge caller of a request: FIT verified, tenant found (or provisioned), Jira access ready.
+
+    `fit_token` is the request's FIT when the caller has taken it from the headers already.
+    """
+    invocation = _verified(fit_token if fit_token is not None else bearer_token(headers), require_principal)
     token = system_token(headers)
     try:
         # One read on a pooled connection, outside the request's session; the session (and its
@@ -100,7 +116,7 @@ def verify_forge_request(headers: Mapping[str, str], require_principal: bool = T
         raise unauthorized() from None
     # Read from the database in this request (no per-process copy): nothing stale to confirm.
     return Caller(tenant_info(tenant, invocation.api_base_url, token), invocation.principal, is_api_token=False,
-                  admin_check=current_app.extensions["forge_permissions"].is_admin, tenant_fresh=True)
+                  admin_check=forge_front().permissions.is_admin, tenant_fresh=True)
 
 
 def tenant_info(tenant: ForgeTenant, api_base_url: str, token: str | None) -> TenantInfo:
@@ -131,11 +147,11 @@ def remember_accepted_token(tenant: TenantInfo) -> None:
 
 def fit_credential() -> str | None:
     """The request's FIT, when its Bearer credential is a JWT; an API token is left to its own verifier."""
-    return bearer_token(request.headers) if is_forge_request(request.headers) else None
+    return forge_token(request.headers, forge_front().headers)
 
 
-def verify_fit(_token: str, _allow_context: bool = True) -> Caller:
-    return verify_forge_request(request.headers)
+def verify_fit(token: str, _allow_context: bool = True) -> Caller:
+    return verify_forge_request(request.headers, fit_token=token)
 
 
 # Not for the Connect pages (addon/pages): Jira opens those with a Connect JWT in their URL.

@@ -1,13 +1,13 @@
 """Users' skills: read, add, remove and bulk replace, set-based, with the contract's answer order.
 
 A tenant's writers are serialized so that concurrent requests end in the state some serial order
-would give; see `lock_users`.
+would give: each first records its change (`record_holdings_change`), which holds the tenant's row.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 from sqlalchemy import Engine, and_, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from ..database import ReadStatement
 from ..models import Skill, Tenant, UserSkill
 from . import changes as change_log
 from .catalogue import chunks, ensure_skills, find_skills, insert_ignoring_conflicts
+from .credentials import Stamped
 from .errors import InvalidInput, TooLarge
 from .names import name_key, unique_names, valid_account_id
 
@@ -29,13 +30,13 @@ class SkillsError(InvalidInput):
     code = "invalid_request"  # the documented user-skill API's code for bad input
 
 
-def lock_users(session: Session, tenant_id: int, accounts: Iterable[str] | None) -> None:
-    """Serialize the tenant's writers and mark its cached answers stale (versions.bump).
+def record_holdings_change(session: Session, tenant_id: int, accounts: Iterable[str] | None) -> None:
+    """Log that this transaction changes `accounts`' holdings (None: anything), under a new data version.
 
-    The bump is an UPDATE of the tenant's row, held until commit: on PostgreSQL writers of one
-    tenant take turns, so parallel writers on one user end as a serial run would and the
-    500-skill limit holds; SQLite has one writer at a time anyway. The change log names
-    `accounts` (None: anything), so cached answers are patched by them alone (skills.changes).
+    Cached answers are then patched by these accounts alone (skills.changes). The version's bump is
+    an UPDATE of the tenant's row, held until commit: on PostgreSQL writers of one tenant take turns,
+    so parallel writers on one user end as a serial run would and the 500-skill limit holds; SQLite
+    has one writer at a time anyway. So every writer of holdings calls this first.
     """
     change_log.record(session, tenant_id, accounts)
 
@@ -58,7 +59,7 @@ def clean_skill_list(values: object, what: str = "skills") -> list[str]:
 # planner prefers hashing the tenant's whole catalogue, a read that grows with the catalogue
 # (2,000 skills: 377 us against 195).
 # It starts from the tenant's row for its auth epoch: the request's one statement also confirms the
-# caller's credentials (addon.auth.confirm_tenant). One row with no name when the user holds none.
+# caller's credentials (addon.auth.tenant_read). One row with no name when the user holds none.
 _USER_SKILLS = ReadStatement(
     select(Tenant.auth_epoch, select(Skill.name).where(Skill.id == UserSkill.skill_id).scalar_subquery())
     .select_from(Tenant)
@@ -68,17 +69,12 @@ _USER_SKILLS = ReadStatement(
     .order_by(UserSkill.id))
 
 
-def user_skills_and_epoch(engine: Engine, tenant_id: int, account_id: str) -> tuple[int | None, list[str]]:
-    """The tenant's auth epoch (None: no such tenant) and the user's skills in the order added, in one statement."""
+def user_skills_and_epoch(engine: Engine, tenant_id: int, account_id: str) -> Stamped[list[str]]:
+    """The user's skills in the order added, and the tenant's auth epoch (None: no such tenant), in one statement."""
     rows = _USER_SKILLS.rows(engine, {"tenant_id": tenant_id, "account_id": account_id})
     if not rows:
-        return None, []
-    return rows[0][0], [name for _, name in rows if name is not None]
-
-
-def user_skills(engine: Engine, tenant_id: int, account_id: str) -> list[str]:
-    """The user's skills in the order they were added."""
-    return user_skills_and_epoch(engine, tenant_id, account_id)[1]
+        return Stamped(None, [])
+    return Stamped(rows[0][0], [name for _, name in rows if name is not None])
 
 
 def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, str]]:
@@ -91,7 +87,7 @@ def _held(session: Session, tenant_id: int, account_id: str) -> list[tuple[int, 
 
 def add_skills(session: Session, tenant_id: int, account_id: str, names: list[str]) -> tuple[list[str], list[str]]:
     """Give the user `names`; returns (added, existing) in request order, spelled as stored."""
-    lock_users(session, tenant_id, [account_id])
+    record_holdings_change(session, tenant_id, [account_id])
     held_ids = {skill_id for skill_id, _ in _held(session, tenant_id, account_id)}
     catalogue = ensure_skills(session, tenant_id, names)
     added: list[str] = []
@@ -114,7 +110,7 @@ def add_skills(session: Session, tenant_id: int, account_id: str, names: list[st
 
 def remove_skills(session: Session, tenant_id: int, account_id: str, names: list[str]) -> tuple[list[str], list[str]]:
     """Take `names` from the user; returns (removed, missing) in request order, spelled as stored."""
-    lock_users(session, tenant_id, [account_id])
+    record_holdings_change(session, tenant_id, [account_id])
     held = {skill_id for skill_id, _ in _held(session, tenant_id, account_id)}
     catalogue = find_skills(session, tenant_id, [name_key(n) for n in names])
     removed: list[str] = []
@@ -140,17 +136,27 @@ _SKILLS_BY_ACCOUNT = (
     .order_by(UserSkill.account_id, UserSkill.id))
 
 
-def skills_by_account(session: Session, tenant_id: int) -> dict[str, list[str]]:
-    """Every user with skills, and their skills in the order added: one query."""
+def skills_by_account(session: Session, tenant_id: int,
+                      accounts: Collection[str] | None = None) -> dict[str, list[str]]:
+    """Every user with skills (or those of `accounts` who have any), and their skills in the order
+    added: one query (one per thousand accounts named)."""
     result: dict[str, list[str]] = {}
     # Plain rows through the session's connection: the ORM's per-row work doubled the time of a
     # read that returns every holding of the tenant.
-    rows = session.connection().execute(_SKILLS_BY_ACCOUNT, {"tenant_id": tenant_id})
-    for account_id, name in rows:
-        skills = result.get(account_id)
-        if skills is None:
-            result[account_id] = skills = []
-        skills.append(name)
+    connection = session.connection()
+    params = {"tenant_id": tenant_id}
+    batches: Iterable[Iterable[tuple[str, str]]]
+    if accounts is None:
+        batches = [connection.execute(_SKILLS_BY_ACCOUNT, params)]
+    else:
+        batches = (connection.execute(_SKILLS_BY_ACCOUNT.where(UserSkill.account_id.in_(part)), params)
+                   for part in chunks(sorted(accounts)))
+    for rows in batches:
+        for account_id, name in rows:
+            skills = result.get(account_id)
+            if skills is None:
+                result[account_id] = skills = []
+            skills.append(name)
     return result
 
 
@@ -187,7 +193,7 @@ def parse_bulk(mapping: object) -> dict[str, list[str]]:
 
 def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, list[str]]) -> dict[str, Change]:
     """Make each listed account hold exactly its list; a handful of statements whatever the size."""
-    lock_users(session, tenant_id, wanted.keys())
+    record_holdings_change(session, tenant_id, wanted.keys())
     all_names = {name_key(n): n for names in wanted.values() for n in names}
     catalogue = ensure_skills(session, tenant_id, all_names.values()) if all_names else {}
     held: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # account -> [(row id, skill id, name)]
@@ -236,7 +242,7 @@ def erase_accounts(session: Session, tenant_id: int, account_ids: Iterable[str])
     periodic job, not a stream of writes.
     """
     accounts = list(dict.fromkeys(account_ids))
-    lock_users(session, tenant_id, None)
+    record_holdings_change(session, tenant_id, None)
     change_log.forget_accounts(session, tenant_id, accounts)
     deleted = 0
     for part in chunks(accounts):

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from addon.caller import TenantInfo
 from addon.extensions import db
-from addon.forge.auth import is_forge_request
+from addon.forge.auth import forge_token
 from addon.forge.fit import Invocation
 from addon.forge.jira import forge_authorizer
 from addon.forge.tenants import SYSTEM_TOKEN_REFRESH, tenant_for
@@ -111,11 +111,12 @@ def test_the_keys_are_fetched_once_for_many_calls(client: FlaskClient, forge: Fo
 
 def test_bearer_jwts_and_api_tokens_are_told_apart(forge: ForgeActions) -> None:
     site = forge.site()
-    assert is_forge_request({"Authorization": "Bearer " + forge.fit(site)})
-    assert is_forge_request({"Authorization": "bearer " + forge.fit(site)})
-    assert not is_forge_request({"Authorization": "Bearer jus_" + "x" * 43})
-    assert not is_forge_request({"Authorization": "JWT " + forge.fit(site)})
-    assert not is_forge_request({})
+    token = forge.fit(site)
+    assert forge_token({"Authorization": "Bearer " + token}) == token
+    assert forge_token({"Authorization": "bearer " + token}) == token
+    assert forge_token({"Authorization": "Bearer jus_" + "x" * 43}) is None
+    assert forge_token({"Authorization": "JWT " + token}) is None
+    assert forge_token({}) is None
 
 
 def test_concurrent_first_calls_make_one_tenant(app: Flask, another_app: Any, forge: ForgeActions) -> None:

@@ -2,7 +2,7 @@
  * `cleanName` trims what Python's str.strip() trims and normalises to NFC; `nameKey` is Python's
  * str.casefold() of that. JavaScript has no case folding, and toLowerCase is not it ("ß" stays "ß",
  * the server folds it to "ss"): each character is lower-cased unless FOLD names its folding.
- * FOLD is written by `python -m tests.casefold_js`; tests/test_pages_names.py checks every assigned
+ * FOLD is written by `python -m tests.casefold_js`; tests/test_pages.py checks every assigned
  * code point against the server. `hasControl` and `hasFormat` say whether a name holds a character the
  * server refuses. Used by every page and by csv.js; no DOM, no host. */
 (function () {
