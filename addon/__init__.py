@@ -66,6 +66,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     from . import forge
     forge.init_app(app)
+    from . import demo
+    demo.init_app(app)  # the demo site and /demo/ in demo mode (`flask demo`); otherwise no demo site
 
     ops.init_app(app)
     errors.register(app)

@@ -39,6 +39,10 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "REPORT_MAX_RETRIES": 3,
     "REPORT_MAX_RETRY_AFTER_SECONDS": 120.0,
     "TENANT_ALLOW_HTTP": False,  # tests point tenants at a fake Jira on loopback http
+    # The demo site and its pages (addon.demo): on only through `flask demo` (scripts/run --demo),
+    # which listens on 127.0.0.1 alone, never from the environment: a server bound elsewhere
+    # (gunicorn listens on 0.0.0.0) cannot be put in demo mode.
+    "DEMO_MODE": False,
     # A Connect install without `cloudId` asks the site's /_edge/tenant_info this long; 0: never asks.
     "TENANT_INFO_TIMEOUT_SECONDS": 3.0,
     "FORGE_JWKS_TIMEOUT_SECONDS": 5.0,
