@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
-# The contract's variables and their defaults (CONTRACT.md, "Configuration").
+# The documented variables and their defaults (docs/configuration.md).
 ENV_DEFAULTS: dict[str, str] = {
     "APP_BASE_URL": "",  # empty: http://localhost:{PORT}, the contract's http://localhost:3000 on the default port
     "APP_KEY": "jira-user-skills",
@@ -25,7 +25,7 @@ ENV_DEFAULTS: dict[str, str] = {
 
 # Settings that are not part of the contract's outside, with their defaults.
 INTERNAL_DEFAULTS: dict[str, Any] = {
-    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # 5 MB a request (CONTRACT.md, "Limits")
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # 5 MB a request (the README's limits)
     "JWT_LEEWAY_SECONDS": 30,
     "JIRA_TIMEOUT_SECONDS": 5.0,
     "JIRA_MAX_RETRIES": 3,

@@ -14,7 +14,7 @@ from addon.models import Base, Tenant
 from addon.skills import tree, user_skills, versions
 
 ADDON = Path(__file__).resolve().parents[1] / "addon"
-# What the domain and the models must never import (STYLE.md, "Where the shape should go next").
+# What the domain and the models must never import (the README's code map: no Flask, no front, no HTTP).
 FORBIDDEN = ("flask", "flask_sqlalchemy", "flask_migrate", "werkzeug", "addon.extensions", "addon.connect",
              "addon.api", "addon.pages", "addon.forge", "addon.errors", "addon.auth")
 
