@@ -164,6 +164,16 @@ def test_the_pages_ask_the_standin_for_names_and_issues(demo):
     assert answer.status_code == 403 and answer.json["error"] == "forbidden"
 
 
+def test_the_demo_answers_only_under_a_loopback_name(demo):
+    """A page of a site whose name resolves to 127.0.0.1 (DNS rebinding) gets no token and no page."""
+    client = demo[0].test_client()
+    for host in ("skills.attacker.example", "127.0.0.1.nip.example:3000", "10.1.2.3:3000"):
+        assert client.post("/demo/token", json={"accountId": ALEX}, headers={"Host": host}).status_code == 403, host
+        assert client.get("/demo/", headers={"Host": host}).status_code == 403, host
+    for host in ("localhost:3000", "127.0.0.1:3000", "[::1]:3000"):
+        assert client.post("/demo/token", json={"accountId": ALEX}, headers={"Host": host}).status_code == 200, host
+
+
 def test_the_front_door_points_to_the_demo(demo):
     client = demo[0].test_client()
     response = client.get("/")

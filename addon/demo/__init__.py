@@ -11,7 +11,6 @@ started without it on SQLite uninstalls the demo site, so its tokens get 401, an
 """
 from __future__ import annotations
 
-import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from ..models import Base, Tenant
 from ..skills import credentials
 from .site import SITE, DemoSite, plant
 from .standin import BASE_URL, StandInJira
-from .views import CLIENT_KEY, bp
+from .views import CLIENT_KEY, bp, is_loopback
 
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"  # the one address a demo listens on
@@ -43,12 +42,7 @@ def refusal(config: dict[str, Any]) -> str | None:
     if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite:"):
         return ("The demo runs on SQLite only: unset DATABASE_URL (the demo then uses the SQLite file "
                 "in the instance folder) or set it to a sqlite:/// URL.")
-    host = urlsplit(config["APP_BASE_URL"]).hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback(urlsplit(config["APP_BASE_URL"]).hostname or ""):
         return (f"The demo runs only with a loopback APP_BASE_URL (localhost, 127.0.0.0/8 or ::1), not "
                 f"{config['APP_BASE_URL']}: unset APP_BASE_URL for http://localhost:$PORT.")
     return None

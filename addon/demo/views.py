@@ -10,7 +10,9 @@
 """
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
@@ -35,6 +37,22 @@ PAGES = {
 # The demo's pages may be framed only by the demo's shell, and load nothing from elsewhere.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+
+
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@bp.before_request
+def loopback_only() -> None:
+    """Only for pages of this machine: a page of another site whose name was pointed at 127.0.0.1
+    (DNS rebinding) is same-origin to the browser, but names its own host, and gets nothing here."""
+    if not is_loopback(urlsplit("//" + request.host).hostname or ""):
+        raise ApiError(403, "The demo answers only at a loopback address, such as http://127.0.0.1.")
 
 
 def standin() -> StandInJira:
