@@ -185,6 +185,9 @@ def test_the_front_door_points_to_the_demo(demo):
     assert "host-connect.js" not in framed.get_data(as_text=True)
     refused = client.get(f"/demo/pages/admin?as={ALEX}", headers={"Accept": "text/html"})
     assert refused.status_code == 403 and "Only Jira administrators" in refused.get_data(as_text=True)
+    for bad in ("/demo/pages/user?accountId=%3Cscript%3E", "/demo/pages/panel?issueKey=DEMO-99",
+                "/demo/pages/finder?as=nobody", "/demo/pages/nothing", "/demo/nothing"):
+        assert client.get(bad).status_code in (400, 404), bad
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from ..auth import caller, require_auth
 from ..connect.jwt import CONTEXT_QSH, sign_hs256
 from ..errors import ApiError, error_response
+from ..skills.names import valid_account_id
 from .site import DemoSite, Person
 from .standin import StandInJira
 
@@ -111,11 +112,15 @@ def page(page: str) -> Any:
                             "viewer": who.account_id}
     if page == "user":
         account_id = page_args(page, who)["accountId"]
+        if not valid_account_id(account_id):
+            raise ApiError(400, "This page needs a valid Atlassian account ID.")
         own = account_id == who.account_id
         data.update(accountId=account_id, own=own, canEdit=own or who.admin)
         title = title if own else "Skills"
     elif page == "panel":
         data["issueKey"] = page_args(page, who)["issueKey"]
+        if site().issue(data["issueKey"]) is None:
+            raise ApiError(404, "The demo site has no such issue.")
     elif page == "admin" and not who.admin:
         raise ApiError(403, "Only Jira administrators may manage User Skills: sign in as an administrator "
                             "of the demo site to see this page.")
