@@ -148,7 +148,7 @@ def test_the_pages_ask_the_standin_for_names_and_issues(demo):
     issue = client.get("/demo/jira/rest/api/3/issue/DEMO-1?fields=assignee", headers=as_person(client, MARIA))
     assert issue.json["fields"]["assignee"]["accountId"] == ALEX
     assert client.get("/demo/jira/rest/api/3/issue/DEMO-99", headers=as_person(client, MARIA)).status_code == 404
-    for query in ("maxResults=abc&accountId=x", "maxResults=0&accountId=x", "maxResults=10"):
+    for query in ("maxResults=abc&accountId=x", "maxResults=0&accountId=x", "maxResults=%C2%B2&accountId=x", "maxResults=10"):
         bad = client.get(f"/demo/jira/rest/api/3/user/bulk?{query}", headers=as_person(client, MARIA))
         assert bad.status_code == 400 and bad.json["errorMessages"], query
     assert client.get("/demo/jira/rest/api/3/nothing", headers=as_person(client, MARIA)).status_code == 404

@@ -87,7 +87,7 @@ def users_bulk(site: DemoSite, call: Call) -> Answer:
     """GET /rest/api/3/user/bulk?accountId=...: the people of the site among those asked for."""
     ids = call.query.get("accountId", [])
     limit_text = (call.query.get("maxResults") or ["10"])[0]
-    if not ids or not limit_text.isdigit() or not 1 <= int(limit_text) <= 200:
+    if not ids or not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= 200:
         return _error(400, "accountId is required, and maxResults must be 1 to 200.")
     limit = int(limit_text)
     people = [p for p in (site.person(i) for i in ids) if p is not None][:limit]
