@@ -41,6 +41,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     connect.init_app(app)
     forge.init_app(app)
+    from . import demo
+    demo.init_app(app)  # the demo site and /demo/ in demo mode (`flask demo`); otherwise no demo site
 
     api.init_app(app)
     app.register_blueprint(pages.bp)

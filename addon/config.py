@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
-# The contract's variables and their defaults (CONTRACT.md, "Configuration").
+# The documented variables and their defaults (docs/configuration.md).
 ENV_DEFAULTS: dict[str, str] = {
     "APP_BASE_URL": "",  # empty: http://localhost:{PORT}, the contract's http://localhost:3000 on the default port
     "APP_KEY": "jira-user-skills",
@@ -30,7 +30,7 @@ FORGE_ENVIRONMENTS = ("", "DEVELOPMENT", "STAGING", "PRODUCTION")
 
 # Settings that are not part of the contract's outside, with their defaults.
 INTERNAL_DEFAULTS: dict[str, Any] = {
-    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # 5 MB a request (CONTRACT.md, "Limits")
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # 5 MB a request (the README's limits)
     "JWT_LEEWAY_SECONDS": 30,
     "JIRA_TIMEOUT_SECONDS": 5.0,
     "JIRA_MAX_RETRIES": 3,
@@ -44,6 +44,10 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "REPORT_MAX_RETRIES": 3,
     "REPORT_MAX_RETRY_AFTER_SECONDS": 120.0,
     "TENANT_ALLOW_HTTP": False,  # tests point tenants at a fake Jira on loopback http
+    # The demo site and its pages (addon.demo): on only through `flask demo` (scripts/run --demo),
+    # which listens on 127.0.0.1 alone, never from the environment: a server bound elsewhere
+    # (gunicorn listens on 0.0.0.0) cannot be put in demo mode.
+    "DEMO_MODE": False,
     # A Connect install without `cloudId` asks the site's /_edge/tenant_info this long; 0: never asks.
     "TENANT_INFO_TIMEOUT_SECONDS": 3.0,
     "FORGE_JWKS_TIMEOUT_SECONDS": 5.0,

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from urllib.parse import urlencode
 
 import requests
+import requests.adapters
 
 from .caller import TenantInfo
 
@@ -53,12 +54,20 @@ class JiraClient:
         self.max_retry_after = max_retry_after
         self.sleep = sleep
         self._local = threading.local()
+        self._mounts: dict[str, requests.adapters.BaseAdapter] = {}
+
+    def mount(self, prefix: str, adapter: requests.adapters.BaseAdapter) -> None:
+        """Send the calls to URLs under `prefix` to `adapter` instead of the network (the demo's
+        stand-in Jira, addon.demo). Before the first call: sessions made earlier do not get it."""
+        self._mounts[prefix] = adapter
 
     def _session(self) -> requests.Session:
         # One keep-alive session per thread: requests.Session is not shared across threads.
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
+            for prefix, adapter in self._mounts.items():
+                session.mount(prefix, adapter)
         return session
 
     def request(self, tenant: TenantInfo, method: str, path: str, json: Any = None,

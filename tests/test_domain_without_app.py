@@ -18,7 +18,7 @@ from addon.skills.answer_cache import TenantAnswers
 from .reference import experts_tree
 
 ADDON = Path(__file__).resolve().parents[1] / "addon"
-# What the domain and the models must never import (STYLE.md, "Where the shape should go next").
+# What the domain and the models must never import (the README's code map: no Flask, no front, no HTTP).
 FORBIDDEN = ("flask", "flask_sqlalchemy", "flask_migrate", "werkzeug", "addon.extensions", "addon.connect",
              "addon.api", "addon.pages", "addon.forge", "addon.errors", "addon.auth", "addon.caller", "addon.jira")
 

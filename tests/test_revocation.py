@@ -2,7 +2,7 @@
 
 Process 1 handles the lifecycle call or the revocation; process 2, whose caches were warmed first
 (and keep a tenant for minutes), must refuse the old credential in the very next request.
-CONTRACT.md, "Lifecycle": once the answer to that request is sent, no process accepts the old credential.
+The README, "Production": once the answer to that request is sent, no process accepts the old credential.
 """
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ EXPERTS = "/api/skill-tree/experts"
 COUNTS = "/api/skill-tree/expert-counts"
 SKILL_EXPERTS = "/api/skill-tree/skill-experts"
 CATEGORIES = "/api/skill-tree/categories"
-# The accounts of the seed's example (../shared/seeds/skills-api.txt).
+# The accounts of the Skills for Jira API's examples (its documentation; the demo's site has them too,
+# addon/demo/site.py EXAMPLE_PEOPLE).
 ALICE = "3e63957f-c263-41cd-acda-748560232d49"
 BOB = "63314adf8b75455be455c8a0"
 

@@ -1,4 +1,5 @@
-"""The pages Jira shows in iframes: the expert finder, a person's skills, the issue panel, the admin page.
+"""The pages Jira shows in iframes: the expert finder, a person's skills, the issue panel, the admin
+page; and the front door, `/`, for a person who opens the server's address.
 
 Each first load is a GET that Jira signs for its URL (URL-bound `qsh` in the `jwt` parameter); the
 page's scripts then call /api with tokens from `AP.context.getToken()`. Templates live in the
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from ..auth import caller, is_admin, require_admin, require_auth
 from ..errors import ApiError, error_response
@@ -52,6 +53,14 @@ def viewer_is_admin() -> bool:
         return is_admin(caller())
     except ApiError:
         return False
+
+
+@bp.get("/")
+def home() -> Any:
+    """The front door: in demo mode the way to the demo's pages (addon.demo), otherwise what this is."""
+    if current_app.config["DEMO_MODE"]:
+        return redirect(request.script_root + "/demo/")
+    return render_template("home.html", title="User Skills for Jira")
 
 
 @bp.get("/pages/finder")
