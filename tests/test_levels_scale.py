@@ -109,3 +109,22 @@ def test_the_migration_leaves_existing_holdings_unrated(another_app, tmp_path: P
                                    .order_by(UserSkill.id)).all()
             assert [tuple(row) for row in rows] == [("u-1", 1, None), ("u-1", 2, None)]
             assert load_scale(session, 1) is DEFAULT_SCALE
+
+
+def test_a_change_of_the_skills_issues_need_is_logged_as_such(engine: Engine) -> None:
+    """Answers built from holdings alone patch past it (no accounts, no tree); insights can see it."""
+    from addon.skills import changes
+
+    with Session(engine) as session, session.begin():
+        tenant_id = make_tenant(session)
+    with Session(engine) as session, session.begin():
+        first = changes.record(session, tenant_id, (), issues=True)
+        second = changes.record(session, tenant_id, ["u-1"])
+        third = changes.record(session, tenant_id, ())
+    with Session(engine) as session:
+        assert changes.since(session, tenant_id, 0, first) == changes.Changes(issues=True)
+        assert changes.since(session, tenant_id, first, second) == changes.Changes(accounts={"u-1"})
+        assert changes.since(session, tenant_id, 0, third) == changes.Changes(accounts={"u-1"}, issues=True)
+        scopes = session.execute(select(text("scope")).select_from(text("tenant_changes"))
+                                 .order_by(text("version"))).scalars().all()
+    assert scopes == ["issues", "account", "nothing"]
