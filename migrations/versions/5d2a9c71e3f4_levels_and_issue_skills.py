@@ -4,7 +4,7 @@ Existing holdings stay unrated (level NULL) and every tenant keeps the default s
 rows, `expert_level` NULL) until an administrator changes it.
 
 Revision ID: 5d2a9c71e3f4
-Revises: 8e1f4c2b7a90
+Revises: c5e2a9d4b871
 Create Date: 2026-12-07 16:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d2a9c71e3f4'
-down_revision = '8e1f4c2b7a90'
+down_revision = 'c5e2a9d4b871'
 branch_labels = None
 depends_on = None
 
