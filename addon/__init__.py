@@ -42,7 +42,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .connect.jira import connect_authorizer
     from .connect.keys import InstallKeys
     from .connect.tenants import TenantCache
-    from .jira import JiraClient, PermissionChecker
+    from .jira import IssuePermissions, JiraClient, OpenIssueCounts, PermissionChecker
+    from .connect.jira import connect_tenant_jira
+    from concurrent.futures import ThreadPoolExecutor
 
     app.extensions["descriptor"] = descriptor.build(app.config["APP_BASE_URL"], app.config["APP_KEY"],
                                                       app.config["APP_VENDOR_NAME"], app.config["APP_VENDOR_URL"])
@@ -54,12 +56,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                               app.config["JIRA_MAX_RETRIES"], app.config["JIRA_MAX_RETRY_AFTER_SECONDS"])
     app.extensions["connect_jira"] = connect_jira
     app.extensions["connect_permissions"] = PermissionChecker(connect_jira, app.config["PERMISSION_CACHE_SECONDS"])
+    # Issue skills: which front can call a tenant's Jira (addon.tenant_jira), the issue permission
+    # checks, the open-issue counts of suggestions and the threads that ask them all at once.
+    app.extensions["tenant_jira"] = [connect_tenant_jira(connect_jira)]
+    app.extensions["issue_permissions"] = IssuePermissions(app.config["PERMISSION_CACHE_SECONDS"])
+    app.extensions["open_issue_counts"] = OpenIssueCounts(app.config["OPEN_ISSUES_CACHE_SECONDS"],
+                                                          app.config["OPEN_ISSUES_TIMEOUT_SECONDS"])
+    app.extensions["jira_pool"] = ThreadPoolExecutor(max_workers=32, thread_name_prefix="jira")
     # The ways in, tried in this order by addon.auth.require_auth (a front adds its verifier here).
     app.extensions["verifiers"] = [CONNECT_JWT, API_TOKEN]
     auth.init_app(app)  # every request's commit confirms its caller's tenant first
 
     app.register_blueprint(descriptor.bp)
     app.register_blueprint(lifecycle.bp)
+    from .connect import webhooks
+    app.register_blueprint(webhooks.bp)
     from .api import bp as api_bp
     app.register_blueprint(api_bp)
     from .pages import bp as pages_bp

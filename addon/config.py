@@ -55,6 +55,12 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     # Sent on HTTPS answers: browsers then refuse plain http to this host for a year.
     "HSTS_MAX_AGE_SECONDS": 365 * 24 * 3600,
     "READY_RETRY_AFTER_SECONDS": 5,
+    # Suggestions for an issue: each person's open-issue count from Jira, asked in parallel with this
+    # short timeout (no retry), kept this long.
+    "OPEN_ISSUES_TIMEOUT_SECONDS": 2.0,
+    "OPEN_ISSUES_CACHE_SECONDS": 300,
+    # `flask sync-issue-properties`: the owed issue-property writes tried per tenant in one run.
+    "SYNC_ISSUES_PER_TENANT": 2000,
 }
 
 

@@ -1,10 +1,13 @@
 """How the add-on's calls to a Connect tenant's Jira prove themselves: an HS256 JWT with the call's `qsh`."""
 from __future__ import annotations
 
+from typing import Callable
 from urllib.parse import urlsplit
 
 from ..caller import TenantInfo
-from ..jira import Authorizer
+from ..extensions import db
+from ..jira import Authorizer, JiraClient
+from ..models import Tenant
 from .jwt import relative_url, sign_hs256
 
 
@@ -15,3 +18,14 @@ def connect_authorizer(app_key: str) -> Authorizer:
         relative = relative_url(base_path + path, query, tenant.base_url)
         return "JWT " + sign_hs256(method, relative, app_key, tenant.shared_secret)
     return authorize
+
+
+def connect_tenant_jira(client: JiraClient) -> Callable[[int], tuple[JiraClient, TenantInfo] | None]:
+    """The Connect front's resolver for addon.tenant_jira: an installed Connect tenant, signed with its secret."""
+    def resolve(tenant_id: int) -> tuple[JiraClient, TenantInfo] | None:
+        row = db.session.get(Tenant, tenant_id)
+        if row is None or not row.installed or not row.client_key or not row.shared_secret or not row.base_url:
+            return None
+        return client, TenantInfo(row.id, row.client_key, row.shared_secret, row.base_url, row.installed,
+                                  row.auth_epoch)
+    return resolve

@@ -14,7 +14,8 @@ def init_app(app: Flask) -> None:
     """
     from ..jira import PermissionChecker
     from .auth import FORGE_FIT, remember_accepted_token
-    from .jira import ForgeJiraClient, forge_authorizer
+    from .events import bp as events_bp
+    from .jira import ForgeJiraClient, forge_authorizer, forge_tenant_jira
     from .keys import ForgeKeys
     from .lifecycle import bp
     from .privacy import forge_reporter
@@ -34,4 +35,6 @@ def init_app(app: Flask) -> None:
     at = next((n for n, verifier in enumerate(verifiers) if verifier.is_api_token), len(verifiers))
     verifiers.insert(at, FORGE_FIT)
     app.extensions.setdefault("account_reporters", []).append(forge_reporter(config))
+    app.extensions.setdefault("tenant_jira", []).append(forge_tenant_jira(forge_jira))
     app.register_blueprint(bp)
+    app.register_blueprint(events_bp)
