@@ -41,11 +41,11 @@ def issue_id_param() -> int:
     return domain.parse_issue_id(_one("issueId"))
 
 
-def parse_limit(value: Any) -> int:
+def parse_limit(value: Any, query: bool = False) -> int:
     """1 to 50, default 10: a JSON integer in a body, digits in a query."""
     if value is None:
         return matching.DEFAULT_LIMIT
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
+    if query and isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= matching.MAX_LIMIT:
         raise ApiError(400, f"'limit' must be a whole number from 1 to {matching.MAX_LIMIT}.")
@@ -122,7 +122,7 @@ def put_issue_skills() -> Response:
 @require_auth
 def suggestions() -> Response:
     issue_id = issue_id_param()
-    limit = parse_limit(_one("limit", required=False))
+    limit = parse_limit(_one("limit", required=False), query=True)
     require_issue_permission(issue_id, BROWSE_PROJECTS)
     tenant_id = caller().tenant.id
     skills, _ = domain.issue_skills(db.session, tenant_id, issue_id)
