@@ -94,6 +94,7 @@ class JiraFrame:
         self.viewer = viewer
         self.users: dict[str, str] = {}           # accountId -> displayName Jira shows this viewer
         self.issues: dict[str, str | None] = {}   # issue key -> assignee accountId
+        self.editable: set[str] = set()           # issue ids this viewer may edit (GET /rest/api/3/mypermissions)
         self.tokens_signed = 0
         self.bulk_calls: list[list[str]] = []
         self.rest_calls: list[str] = []
@@ -131,6 +132,15 @@ class JiraFrame:
             values = [self.user_json(i) for i in ids if i in self.users][:limit]
             return {"status": 200, "body": json.dumps({"startAt": 0, "maxResults": limit, "total": len(values),
                                                        "isLast": True, "values": values})}
+        if method == "GET" and parts.path == "/rest/api/3/mypermissions":
+            # The viewer's own permissions on an issue, as Jira answers them.
+            issue_id = query.get("issueId", [""])[0]
+            wanted = query.get("permissions", [""])[0].split(",")
+            if not issue_id or wanted == [""]:
+                return {"status": 400, "body": json.dumps({"errorMessages": ["permissions is required"]})}
+            return {"status": 200, "body": json.dumps({"permissions": {
+                key: {"key": key, "havePermission": key == "EDIT_ISSUES" and issue_id in self.editable}
+                for key in wanted}})}
         if method == "GET" and parts.path.startswith("/rest/api/3/issue/"):
             key = parts.path.rsplit("/", 1)[1]
             if key not in self.issues:

@@ -98,6 +98,7 @@ def test_a_skill_no_one_knows_is_missing_for_everyone_and_joins_nothing(app, jir
     {"skills": ["Go"], "exclude": "acc-x"}, {"skills": ["Go"], "exclude": ["bad id!"]},
     {"skills": ["Go"], "exclude": [f"acc-{i}" for i in range(201)]}, {"skills": ["Go"], "exclude": [5]},
     {"skills": [{"name": "Go", "minLevel": 5}]}, {"skills": ["Go"], "other": 1},
+    {"skills": ["Go"], "limit": None}, {"skills": ["Go"], "exclude": None},
 ])
 def test_bad_match_input_is_a_4xx(jira, tenant, people, fake_jira, body):
     response = jira.request(tenant, "POST", "/api/match", sub=BOB, json=body)

@@ -41,9 +41,10 @@ def issue_id_param() -> int:
     return domain.parse_issue_id(_one("issueId"))
 
 
-def parse_limit(value: Any, query: bool = False) -> int:
-    """1 to 50, default 10: a JSON integer in a body, digits in a query."""
-    if value is None:
+def parse_limit(value: Any, query: bool = False, strict: bool = False) -> int:
+    """1 to 50, default 10 (when not given: `strict` refuses a given null): a JSON integer in a body,
+    digits in a query."""
+    if value is None and not strict:
         return matching.DEFAULT_LIMIT
     if query and isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
         value = int(value)
@@ -53,8 +54,6 @@ def parse_limit(value: Any, query: bool = False) -> int:
 
 
 def parse_exclude(value: Any) -> list[str]:
-    if value is None:
-        return []
     if not isinstance(value, list) or not all(valid_account_id(item) for item in value):
         raise ApiError(400, "'exclude' must be an array of Atlassian account IDs.")
     if len(value) > matching.MAX_EXCLUDED:
@@ -144,8 +143,9 @@ def match() -> Response:
         raise ApiError(400, "The body needs 'skills': 1 to 20 skill names or {\"name\", \"minLevel\"} objects.")
     tenant_id = caller().tenant.id
     required = domain.parse_required(body["skills"], load_scale(db.session, tenant_id), least=1)
-    limit = parse_limit(body.get("limit"))
-    exclude = parse_exclude(body.get("exclude"))
+    # Absent means the default; a null is a wrong value, as the OpenAPI document says.
+    limit = parse_limit(body["limit"] if "limit" in body else None, strict="limit" in body)
+    exclude = parse_exclude(body["exclude"] if "exclude" in body else [])
     return jsonify(matching.match(db.session, tenant_id, required, limit, exclude).as_json())
 
 
