@@ -74,8 +74,11 @@ def match(session: Session, tenant_id: int, required: list[Required], limit: int
     account = UserSkill.account_id
     if session.get_bind().dialect.name == "postgresql":
         account = account.collate("C")  # accountIds compared by code point, as the contract's order and Python's
+    # By skill id alone: the ids are the tenant's own (find_skills), so are the rows holding them. With
+    # the tenant in the condition SQLite walks the tenant's (tenant, account) index for the GROUP BY, every
+    # holding of the tenant: 520 ms at 50,000 people against 5 ms through the (skill, account) index.
     statement = (select(UserSkill.account_id, covers, level_sum)
-                 .where(UserSkill.tenant_id == tenant_id, UserSkill.skill_id.in_(list(wanted)))
+                 .where(UserSkill.skill_id.in_(list(wanted)))
                  .group_by(UserSkill.account_id)
                  .having(func.sum(met) > literal(0))
                  .order_by(covers.desc(), level_sum.desc(), account)
