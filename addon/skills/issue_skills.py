@@ -211,14 +211,23 @@ def mirror_of(session: Session, tenant_id: int, issue_id: int) -> Mirror:
 
 
 def mirror_written(session: Session, tenant_id: int, mirror: Mirror) -> bool:
-    """Jira holds `mirror` now: settle the owing it was read with, unless a newer change owes another
-    write meanwhile (that one stays owed). Whether the issue is now searchable."""
-    if mirror.owed_since is None:
-        return True
-    settled = session.execute(delete(IssueMirror).where(
-        IssueMirror.tenant_id == tenant_id, IssueMirror.issue_id == mirror.issue_id,
-        IssueMirror.owed_since == mirror.owed_since)).rowcount
-    return bool(settled)
+    """Jira holds `mirror` now: settle the owing it was read with. Whether the issue is now searchable.
+
+    A newer change made meanwhile keeps its own owing. And as two writes to Jira may land in either
+    order, a write of what the store no longer says may have overtaken the newer one's: then one more
+    write is owed, so that the store's state is the last Jira hears.
+    """
+    if mirror.owed_since is not None:
+        settled = session.execute(delete(IssueMirror).where(
+            IssueMirror.tenant_id == tenant_id, IssueMirror.issue_id == mirror.issue_id,
+            IssueMirror.owed_since == mirror.owed_since)).rowcount
+        if settled:
+            return True
+    now = mirror_of(session, tenant_id, mirror.issue_id)
+    if now.names != mirror.names:
+        owe_mirror(session, tenant_id, mirror.issue_id)
+        return False
+    return now.owed_since is None
 
 
 def mirror_failed(session: Session, tenant_id: int, issue_id: int) -> None:
