@@ -156,3 +156,20 @@ def signed_page_url(tenant: Tenant, path: str, sub: str | None, **token_args: An
     url = path + ("&" if "?" in path else "?") + JIRA_PARAMS
     token = jira_token("GET", url, tenant.client_key, tenant.secret, sub=sub, **token_args)
     return url + "&jwt=" + token
+
+
+def add_needed_skill(page: Any, name: str, level: str | None = None) -> None:
+    """On the issue panel (either front), add a skill the issue needs, at a minimum level's label if given."""
+    field = page.get_by_label("Add a needed skill")
+    field.fill(name)
+    if level is not None:
+        page.get_by_label("Minimum level of the new skill").select_option(label=level)
+    field.press("Enter")
+
+
+def search_skills(page: Any, *names: str) -> None:
+    """In the expert finder (either front), add each skill to the ranked search."""
+    search = page.get_by_label("Skill", exact=True)
+    for name in names:
+        search.fill(name)
+        search.press("Enter")

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from .conftest import JiraActions, Tenant
 from .fits import JwksServer, fit_claims, sign_fit
 from .forge_support import build
-from .pages_support import STANDIN_DIR, JiraFrame, close_all, give
+from .pages_support import STANDIN_DIR, JiraFrame, add_needed_skill, close_all, give, search_skills
 
 APP_ID = "ari:cloud:ecosystem::app/5d2c7a1e-8b3f-4c6d-9e0a-1b2c3d4e5f60"
 CLOUD_ID = "0c5a3e7f-1d2b-4a6c-8e9f-a0b1c2d3e4f5"
@@ -238,12 +238,9 @@ def test_forge_issue_panel_editor_sets_needed_skills_and_sees_the_ranking(forge_
     me.jira.issues["PRJ-1"] = BOB
     me.jira.editable.add("10001")
     page = me.open("panel", issue={"key": "PRJ-1", "id": "10001"})
-    page.get_by_label("Add a needed skill").fill("Go")
-    page.get_by_label("Minimum level of the new skill").select_option(label="at least Proficient")
-    page.get_by_label("Add a needed skill").press("Enter")
+    add_needed_skill(page, "Go", "at least Proficient")
     expect(page.locator("#needed-status")).to_have_text("Added Go.")
-    page.get_by_label("Add a needed skill").fill("Python")
-    page.get_by_label("Add a needed skill").press("Enter")
+    add_needed_skill(page, "Python")
     ranked = page.get_by_role("list", name="Who could take this issue")
     # Bob meets both (Go 3 >= 3); Alice's Go 2 is below Proficient; Dan's Go is not rated.
     expect(ranked.locator(".person-name")).to_have_text(["Bob Builder", "Alice Example"])
@@ -276,11 +273,8 @@ def test_forge_finder_ranks_people_with_minimum_levels(forge_ui, skilled):
     me = forge_ui(BOB)
     me.jira.users.update(NAMES)
     page = me.open("global")
-    search = page.get_by_label("Skill", exact=True)
     expect(page.locator("#tree > ul > li")).to_have_count(3)
-    for name in ("Go", "Python"):
-        search.fill(name)
-        search.press("Enter")
+    search_skills(page, "Go", "Python")
     page.get_by_label("Minimum level of Go").select_option(label="at least Proficient")
     ranked = page.get_by_role("list", name="People for Go, Python")
     # Dan's Go is not rated: it does not meet "at least Proficient", and he holds nothing else asked.

@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 from addon.skills.names import name_key
 
 from .conftest import JiraActions, Tenant
-from .pages_support import JiraFrame, StandInServer, close_all, give, signed_page_url
+from .pages_support import (JiraFrame, StandInServer, add_needed_skill, close_all, give, search_skills,
+                            signed_page_url)
 
 ADMIN = "acc-admin"
 ALICE = "acc-alice"
@@ -1010,12 +1011,9 @@ def test_issue_panel_editor_names_the_skills_and_sees_who_could_take_it(ui, jira
     expect(page.locator("#needed-empty")).to_have_text("No skills named for this issue yet.")
     expect(page.locator("#suggestions")).to_have_text("Name the skills this issue needs to see who could take it.")
 
-    page.get_by_label("Add a needed skill").fill("python")
-    page.get_by_label("Minimum level of the new skill").select_option(label="at least Competent")
-    page.get_by_label("Add a needed skill").press("Enter")
+    add_needed_skill(page, "python", "at least Competent")
     expect(page.locator("#needed-status")).to_have_text("Added python.")
-    page.get_by_label("Add a needed skill").fill("Go")
-    page.get_by_label("Add a needed skill").press("Enter")
+    add_needed_skill(page, "Go")
     expect(page.locator("#needed-list li .name")).to_have_text(["Python", "Go"])  # spelled as stored
     expect(page.get_by_label("Minimum level of Go")).to_have_value("")  # added at any level
     ranked = page.get_by_role("list", name="Who could take this issue")
@@ -1070,11 +1068,8 @@ def test_finder_ranks_people_with_minimum_levels(ui, jira, tenant, skilled):
     me = ui(BOB)
     me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder", "acc-carol": "Carol Chen", "acc-dan": "Dan Diaz"})
     page = me.open("/pages/finder")
-    search = page.get_by_label("Skill", exact=True)
     expect(page.locator("#tree > ul > li")).to_have_count(3)
-    for name in ("Python", "Go"):
-        search.fill(name)
-        search.press("Enter")
+    search_skills(page, "Python", "Go")
     ranked = page.get_by_role("list", name="People for Python, Go")
     expect(ranked.locator(".person-name")).to_have_text(["Alice Example", "Bob Builder", "Dan Diaz", "Carol Chen"])
     page.get_by_label("Minimum level of Python").select_option(label="at least Proficient")
