@@ -102,3 +102,34 @@ def test_an_event_of_an_unknown_or_uninstalled_installation_is_ignored(app, clie
     forge.event(site, "avi:forge:uninstalled:app")
     assert forge.product_event(site, event).status_code == 204
     assert len(issue_rows(app)) == 1
+
+
+@pytest.mark.parametrize("failure", [503, 403])
+def test_when_forge_s_jira_cannot_say_the_answer_is_503_and_nothing_changes(app, client, forge, site, fake_jira,
+                                                                          failure):
+    fake_jira.fail_on["/permissions/check"] = failure
+    for method in ("GET", "PUT"):
+        response = client.open(URL, method=method, json={"skills": ["Go"]}, headers=forge.headers(site, ALICE))
+        assert response.status_code == 503 and response.headers["Retry-After"], response.get_data(as_text=True)
+    assert issue_rows(app) == []
+
+
+def test_a_forge_write_refused_by_jira_is_caught_up_by_the_next_write(app, client, forge, site, fake_jira):
+    fake_jira.fail_on["/properties/"] = 403
+    assert client.put(URL, json={"skills": ["Go"]}, headers=forge.headers(site, ALICE)).json["searchable"] is False
+    assert fake_jira.issue_property(site.cloud_id, ISSUE) is None
+    fake_jira.fail_on.clear()
+    response = client.put(URL, json={"skills": ["Go", "Rust"]}, headers=forge.headers(site, ALICE))
+    assert response.json["searchable"] is True
+    assert fake_jira.issue_property(site.cloud_id, ISSUE) == {"skills": ["Go", "Rust"]}
+
+
+def test_a_forge_caller_gets_suggestions_with_open_issues_from_its_site(app, client, forge, site, fake_jira):
+    for account in (ALICE, BOB):
+        client.put(f"/api/user-skills?accountId={account}", json={"skills": ["Go"]}, headers=forge.headers(site, account))
+    client.put(URL, json={"skills": ["Go"]}, headers=forge.headers(site, ALICE))
+    fake_jira.site_data(site.cloud_id)["open_issues"] = {ALICE: 4, BOB: 1}
+    response = client.get(f"/api/issue-skills/suggestions?issueId={ISSUE}", headers=forge.headers(site, ALICE))
+    assert [(p["accountId"], p["openIssues"]) for p in response.json["people"]] == [(BOB, 1), (ALICE, 4)]
+    counts = [c for c in fake_jira.calls if c["path"].endswith("/search/approximate-count")]
+    assert len(counts) == 2 and all(c["site"] == site.cloud_id and c["verified"] for c in counts)
