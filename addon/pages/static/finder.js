@@ -221,16 +221,21 @@ window.Skills.start("finder", function () {
     }).then(function () { if (round === searchRound) searchResults.setAttribute("aria-busy", "false"); });
   }
 
-  /* "3 people match; 1 has all of: Python, Go." in words, from the ranked answer. */
+  /* "3 people match; 1 has all of: Python, Go." in words, from the ranked answer (at most MATCH_LIMIT
+   * people: past that, how many more there are is not known, and the summary says only what is shown). */
   function summary(answer) {
     var names = answer.skills.map(function (skill) { return skill.name; });
     var people = answer.people;
+    var full = people.length === MATCH_LIMIT;
     if (!people.length) return "No one has " + (names.length > 1 ? "any of: " : "") + names.join(", ") + ".";
-    var best = people.length === MATCH_LIMIT ? " (the best " + MATCH_LIMIT + " are shown)" : "";
-    if (names.length === 1) return plural(people.length, "person has", "people have") + " " + names[0] + best + ".";
+    if (names.length === 1) {
+      return full ? "The first " + MATCH_LIMIT + " people with " + names[0] + " are shown, highest levels first."
+        : plural(people.length, "person has", "people have") + " " + names[0] + ".";
+    }
     var all = people.filter(function (person) { return !person.missing.length; }).length;
-    return plural(people.length, "person matches", "people match") + best + "; " +
-      (all ? plural(all, "has", "have") : "none has") + " all of: " + names.join(", ") + ".";
+    var head = full ? "The best " + MATCH_LIMIT + " matches are shown" : plural(people.length, "person matches", "people match");
+    var tail = full && all === people.length ? "each has" : all ? plural(all, "has", "have") : "none has";
+    return head + "; " + tail + " all of: " + names.join(", ") + ".";
   }
 
   function addToSearch(event) {
