@@ -58,7 +58,8 @@ def sync_issue_properties_command() -> None:
     from .skills import issue_skills
 
     limit = current_app.config["SYNC_ISSUES_PER_TENANT"]
-    tenants = issue_skills.tenants_owing(db.session)
+    checks = current_app.config["SYNC_CHECKS_PER_TENANT"]
+    tenants = issue_skills.tenants_with_issues(db.session)
     db.session.rollback()
     failed = 0
     for tenant_id in tenants:
@@ -71,11 +72,11 @@ def sync_issue_properties_command() -> None:
             failed += 1
             click.echo(f"{label}: FAILED: {err}", err=True)
             continue
-        report = mirrors.sync_tenant(db.session, client, tenant, limit)
+        report = mirrors.sync_tenant(db.session, client, tenant, limit, checks)
         failed += report.failed
         click.echo(report.line(label), err=report.failed)
     if failed:
         click.echo(f"sync-issue-properties: {failed} of {len(tenants)} tenants still owe writes Jira could not take.",
                    err=True)
         sys.exit(1)
-    click.echo(f"sync-issue-properties: {len(tenants)} tenants with owed writes, none failed.")
+    click.echo(f"sync-issue-properties: {len(tenants)} tenants with issue skills, none failed.")

@@ -61,6 +61,8 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "OPEN_ISSUES_CACHE_SECONDS": 300,
     # `flask sync-issue-properties`: the owed issue-property writes tried per tenant in one run.
     "SYNC_ISSUES_PER_TENANT": 2000,
+    # ... and the issues whose property is already written that it checks are still in Jira (written again).
+    "SYNC_CHECKS_PER_TENANT": 200,
 }
 
 

@@ -12,6 +12,7 @@ No Flask here: the caller passes a Session, and the Jira client and TenantInfo o
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -107,13 +108,20 @@ class SyncReport:
         return text
 
 
-def sync_tenant(session: Session, client: JiraClient, tenant: TenantInfo, limit: int) -> SyncReport:
-    """Write up to `limit` of the tenant's owed mirrors, longest-waiting first; a 429 Jira would have us
-    wait out longer than the client may stops this tenant's run (the next run goes on)."""
+def sync_tenant(session: Session, client: JiraClient, tenant: TenantInfo, limit: int, checks: int = 0,
+                rng: random.Random | None = None) -> SyncReport:
+    """Write up to `limit` of the tenant's owed mirrors, longest-waiting first, then write again up to
+    `checks` settled ones from a random place round the tenant's issues: a deleted project sends no
+    per-issue event, and a 404 is how its issues' skills leave (a property anyone with the REST API
+    changed is put back too). A 429 Jira would have us wait out longer than the client may, or a
+    refusal of the writes themselves, stops this tenant's run (the next run goes on)."""
     report = SyncReport(tenant.id)
     owed = issue_skills.owed_mirrors(session, tenant.id, limit)
+    span = issue_skills.issue_id_range(session, tenant.id)
+    start = (rng or random.Random()).randint(*span) if span else 0
+    settled = issue_skills.settled_issues(session, tenant.id, checks, start) if checks else []
     session.rollback()
-    for issue_id in owed:
+    for issue_id in owed + [issue_id for issue_id in settled if issue_id not in set(owed)]:
         result = write_mirror(session, client, tenant, issue_id)
         report.counts[result.outcome] += 1
         if result.outcome is Written.THROTTLED:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import IssueMirror, IssueSkill, Skill, utcnow
@@ -245,6 +245,27 @@ def owed_mirrors(session: Session, tenant_id: int, limit: int) -> list[int]:
         .limit(limit)).scalars())
 
 
-def tenants_owing(session: Session) -> list[int]:
-    """The tenants with at least one owed mirror."""
-    return list(session.execute(select(IssueMirror.tenant_id).distinct().order_by(IssueMirror.tenant_id)).scalars())
+def settled_issues(session: Session, tenant_id: int, limit: int, start: int) -> list[int]:
+    """Up to `limit` issues of the tenant with skills and no write owed, by id from `start` round to it:
+    the issues a sync run checks are still in Jira (a deleted project sends no per-issue event)."""
+    owed = select(IssueMirror.issue_id).where(IssueMirror.tenant_id == tenant_id)
+    settled = (select(IssueSkill.issue_id).where(IssueSkill.tenant_id == tenant_id, IssueSkill.issue_id.not_in(owed))
+               .distinct().order_by(IssueSkill.issue_id))
+    found = list(session.execute(settled.where(IssueSkill.issue_id >= start).limit(limit)).scalars())
+    if len(found) < limit:
+        found += session.execute(settled.where(IssueSkill.issue_id < start).limit(limit - len(found))).scalars()
+    return found
+
+
+def issue_id_range(session: Session, tenant_id: int) -> tuple[int, int] | None:
+    """The lowest and highest id of the tenant's issues with skills, or None when it has none."""
+    low, high = session.execute(select(func.min(IssueSkill.issue_id), func.max(IssueSkill.issue_id))
+                                .where(IssueSkill.tenant_id == tenant_id)).one()
+    return (low, high) if low is not None else None
+
+
+def tenants_with_issues(session: Session) -> list[int]:
+    """The tenants with an owed mirror or an issue with skills: every tenant a sync run visits."""
+    owing = select(IssueMirror.tenant_id)
+    holding = select(IssueSkill.tenant_id)
+    return sorted(set(session.execute(owing.union(holding)).scalars()))
