@@ -61,6 +61,14 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "READY_RETRY_AFTER_SECONDS": 5,
     # A pooled connection to a database server idle this long is pinged before use (database.ping_idle_connections).
     "DATABASE_PING_IDLE_SECONDS": 1.0,
+    # Suggestions for an issue: each person's open-issue count from Jira, asked in parallel with this
+    # short timeout (no retry), kept this long.
+    "OPEN_ISSUES_TIMEOUT_SECONDS": 2.0,
+    "OPEN_ISSUES_CACHE_SECONDS": 300,
+    # `flask sync-issue-properties`: the owed issue-property writes tried per tenant in one run.
+    "SYNC_ISSUES_PER_TENANT": 2000,
+    # ... and the issues whose property is already written that it checks are still in Jira (written again).
+    "SYNC_CHECKS_PER_TENANT": 200,
 }
 
 

@@ -47,6 +47,7 @@ from addon.extensions import db
 from addon.logs import APP_LOGGER
 from addon.models import Skill, UserSkill
 
+from . import matching as issue_matching
 from . import seed as seeding
 from . import wrkout
 
@@ -69,6 +70,7 @@ GOALS = {
     "tree_cold_ratio": ("<=", 3.0),
     "scale_ratio": ("<=", 1.3),
     "bulk_seconds": ("<=", 5.0),
+    "match_ms": ("<=", 50.0),
 }
 
 
@@ -713,7 +715,9 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
         db.engine.dispose()
     result["people"] = {str(size.users): {key: result.get(key) for key in ("tree_ratio", "tree_cold_ratio",
                                                                            "answer_cache", "worker_rss_mib",
-                                                                           "finder_counts_ms")}}
+                                                                           "finder_counts_ms", "match_ms",
+                                                                           "suggestions_cold_ms",
+                                                                           "suggestions_warm_ms")}}
     for people in extra_people:
         result["people"][str(people)] = big_tenant(databases, people, size, workdir, settings)
     result.update(scale(databases, size))
@@ -724,7 +728,31 @@ def tree_figures(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
     tree = tree_timings(app, data, size)
     colds = [t["cold_ratio"] for t in tree.values() if isinstance(t, dict) and "cold_ratio" in t]
     return {"tree": tree, "tree_ratio": tree.pop("tree_ratio"), "tree_cold_ratio": max(colds),
-            "answer_cache": tree.pop("answer_cache"), **finder_routes(app, data, size)}
+            "answer_cache": tree.pop("answer_cache"), **finder_routes(app, data, size),
+            **match_figures(app, data, size)}
+
+
+def match_figures(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
+    """POST /api/match with 3 skills, and the suggestions route against a Jira answering in 20 ms (bench/matching.py)."""
+    figures = issue_matching.match_figures(app, data.tenant_id, data.api_token, max(size.tree_runs, 11))
+    log(f"  match with 3 skills {figures['match_ms']} ms; suggestions of 10 with Jira at "
+        f"{figures['jira_latency_ms']:.0f} ms a count: {figures['suggestions_cold_ms']} ms counts asked "
+        f"({figures['suggestions_counts_asked']} calls), {figures['suggestions_warm_ms']} ms counts cached "
+        f"(sequential calls alone would be {figures['suggestions_sequential_ms']:.0f} ms)")
+    return figures
+
+
+def match_only(databases: "Databases", people: list[int], size: Size) -> dict[str, Any]:
+    """--only match: the issue-matching figures at each tenant size, without the throughput runs."""
+    result: dict[str, Any] = {"database": databases.kind, "database_version": databases.version(), "people": {}}
+    for count in people:
+        app, data, seconds = prepare(databases.new(f"match{count}"), count, size)
+        log(f"  {count:,} people x {size.skills_per_user}: seeded {data.holdings:,} holdings in {seconds:.1f} s")
+        with app.app_context():
+            result["people"][str(count)] = match_figures(app, data, size)
+            db.session.remove()
+            db.engine.dispose()
+    return result
 
 
 def finder_routes(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
@@ -880,6 +908,11 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
         *[(f"  at {n:,} people: right after a write", f"people.{n}.tree_cold_ratio", 2) for n in people[1:]],
         *[(f"  at {n:,} people: answer cache held, MiB", f"people.{n}.answer_cache.mib", 1) for n in people],
         *[(f"  at {n:,} people: finder's tree with counts, ms", f"people.{n}.finder_counts_ms", 1) for n in people],
+        *[(f"  at {n:,} people: match_ms (3 skills)", f"people.{n}.match_ms", 1) for n in people],
+        *[(f"  at {n:,} people: suggestions, 10 counts asked (Jira 20 ms), ms", f"people.{n}.suggestions_cold_ms", 1)
+          for n in people],
+        *[(f"  at {n:,} people: suggestions, counts cached, ms", f"people.{n}.suggestions_warm_ms", 1)
+          for n in people],
         (f"bulk update of {size.bulk_accounts:,} accounts, s", "bulk_seconds", 2),
         (f"per-user read at {size.scale_small:,} users, ms", f"read_ms_{size.scale_small}_users", 3),
         (f"per-user read at {size.scale_large:,} users, ms", f"read_ms_{size.scale_large}_users", 3),
@@ -896,7 +929,8 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
     goal_key = {"read_ratio": "read_ratio", "read_p99_ms": "read_p99_ms", "tree_ratio": "tree_ratio",
                 "scale_ratio": "scale_ratio", "bulk_seconds": "bulk_seconds", "tree_cold_ratio": "tree_cold_ratio",
                 **{f"people.{n}.tree_ratio": "tree_ratio" for n in people},
-                **{f"people.{n}.tree_cold_ratio": "tree_cold_ratio" for n in people}}
+                **{f"people.{n}.tree_cold_ratio": "tree_cold_ratio" for n in people},
+                **{f"people.{n}.match_ms": "match_ms" for n in people}}
     header = ["figure"] + [run["database"] for run in runs] + ["goal"]
     lines = [header]
     for label, key, digits in rows:
@@ -929,8 +963,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pin-database", default="auto", choices=["auto", "on", "off"],
                         help="measure the read again with a local PostgreSQL server alone on the last core "
                              "(auto: whenever there are 2 cores or more; on 2, gunicorn and wrk share the other)")
+    parser.add_argument("--only", default=None, choices=["match"],
+                        help="match: only the issue-matching figures (match_ms, suggestions) at each --people size")
     parser.add_argument("--output", default=str(HERE / "results.json"))
     args = parser.parse_args(argv)
+    if args.only == "match":
+        return main_match_only(args)
 
     wrk = require_wrk()
     size = QUICK if args.quick else FULL
@@ -1000,6 +1038,33 @@ def main(argv: list[str] | None = None) -> int:
               f"its first people drawn {max(f['first_open_skill_ms'], f['after_write_open_skill_ms'], f['again_open_skill_ms']):.0f} "
               f"ms after the click at worst")
     print(f"\nwritten to {args.output} in {results['elapsed_seconds']:.0f} s")
+    return 0
+
+
+def main_match_only(args: argparse.Namespace) -> int:
+    size = QUICK if args.quick else FULL
+    people = [int(n) for n in args.people.split(",")] if args.people else [size.users, *size.more_people]
+    database_url = os.environ.get("DATABASE_URL", "")
+    postgres_url = normalise_database_url(database_url) if database_url.startswith("postgres") else None
+    kinds = args.databases.split(",") if args.databases else ["sqlite"] + (["postgresql"] if postgres_url else [])
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="skills-bench-") as tmp:
+        for kind in kinds:
+            databases = Databases(kind, Path(tmp), postgres_url)
+            log(f"== {kind}: {databases.version()}")
+            try:
+                runs.append(match_only(databases, people, size))
+            finally:
+                databases.drop_all()
+    rows = [("match_ms (3 skills)", "match_ms"), ("suggestions, 10 counts asked of a 20 ms Jira", "suggestions_cold_ms"),
+            ("suggestions, counts cached (the route's own cost)", "suggestions_warm_ms")]
+    print()
+    for run in runs:
+        for n, figures in run["people"].items():
+            for label, key in rows:
+                goal = f"  ({verdict('match_ms', figures[key])})" if key == "match_ms" else ""
+                print(f"{run['database']:<10} {int(n):>7,} people  {label:<50} {figures[key]:>7.1f} ms{goal}")
+    Path(args.output).write_text(json.dumps({"mode": "match", "runs": runs}, indent=2) + "\n")
     return 0
 
 

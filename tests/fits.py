@@ -173,6 +173,15 @@ class ForgeActions:
         return response
 
 
+    def product_event(self, site: ForgeSite, body: dict[str, Any], retry: int = 0, principal: str | None = None,
+                      ui: bool = False) -> Any:
+        """A Jira product event (a trigger's remote endpoint, POST /forge/events), as Forge sends it:
+        no user, no context, the system token; `retry` > 0 wraps it as Forge's redelivery does."""
+        payload: dict[str, Any] = dict(body)
+        if retry:
+            payload = {"payload": {**payload, "retryContext": {"retryCount": retry, "retryReason": "TIMEOUT"}}}
+        return self.client.post("/forge/events", json=payload, headers=self.headers(site, principal=principal, ui=ui))
+
 
 def snapshot(app: Any) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the tables a Forge call can change, to show that a refused call changed nothing."""

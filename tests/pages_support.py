@@ -94,6 +94,7 @@ class JiraFrame:
         self.viewer = viewer
         self.users: dict[str, str] = {}           # accountId -> displayName Jira shows this viewer
         self.issues: dict[str, str | None] = {}   # issue key -> assignee accountId
+        self.editable: set[str] = set()           # issue ids this viewer may edit (GET /rest/api/3/mypermissions)
         self.tokens_signed = 0
         self.bulk_calls: list[list[str]] = []
         self.rest_calls: list[str] = []
@@ -131,6 +132,15 @@ class JiraFrame:
             values = [self.user_json(i) for i in ids if i in self.users][:limit]
             return {"status": 200, "body": json.dumps({"startAt": 0, "maxResults": limit, "total": len(values),
                                                        "isLast": True, "values": values})}
+        if method == "GET" and parts.path == "/rest/api/3/mypermissions":
+            # The viewer's own permissions on an issue, as Jira answers them.
+            issue_id = query.get("issueId", [""])[0]
+            wanted = query.get("permissions", [""])[0].split(",")
+            if not issue_id or wanted == [""]:
+                return {"status": 400, "body": json.dumps({"errorMessages": ["permissions is required"]})}
+            return {"status": 200, "body": json.dumps({"permissions": {
+                key: {"key": key, "havePermission": key == "EDIT_ISSUES" and issue_id in self.editable}
+                for key in wanted}})}
         if method == "GET" and parts.path.startswith("/rest/api/3/issue/"):
             key = parts.path.rsplit("/", 1)[1]
             if key not in self.issues:
@@ -146,3 +156,20 @@ def signed_page_url(tenant: Tenant, path: str, sub: str | None, **token_args: An
     url = path + ("&" if "?" in path else "?") + JIRA_PARAMS
     token = jira_token("GET", url, tenant.client_key, tenant.secret, sub=sub, **token_args)
     return url + "&jwt=" + token
+
+
+def add_needed_skill(page: Any, name: str, level: str | None = None) -> None:
+    """On the issue panel (either front), add a skill the issue needs, at a minimum level's label if given."""
+    field = page.get_by_label("Add a needed skill")
+    field.fill(name)
+    if level is not None:
+        page.get_by_label("Minimum level of the new skill").select_option(label=level)
+    field.press("Enter")
+
+
+def search_skills(page: Any, *names: str) -> None:
+    """In the expert finder (either front), add each skill to the ranked search."""
+    search = page.get_by_label("Skill", exact=True)
+    for name in names:
+        search.fill(name)
+        search.press("Enter")

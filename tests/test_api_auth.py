@@ -23,6 +23,8 @@ ROUTES = [
     ("DELETE", "/api/skill-tree/categories/00000000-0000-4000-8000-000000000000"),
     ("PUT", "/api/skill-tree/categories/00000000-0000-4000-8000-000000000000/skills"),
     ("POST", "/api/tokens"), ("GET", "/api/tokens"), ("DELETE", "/api/tokens/some-id"),
+    ("GET", "/api/issue-skills?issueId=10001"), ("PUT", "/api/issue-skills?issueId=10001"),
+    ("GET", "/api/issue-skills/suggestions?issueId=10001"), ("POST", "/api/match"),
 ]
 BODY = {"skills": ["x"], "skillsByAccountId": {"u-1": ["x"]}, "skillTree": [], "displayName": "x", "name": "x"}
 

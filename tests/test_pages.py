@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 from addon.skills.names import name_key
 
 from .conftest import JiraActions, Tenant
-from .pages_support import JiraFrame, StandInServer, close_all, give, signed_page_url
+from .pages_support import (JiraFrame, StandInServer, add_needed_skill, close_all, give, search_skills,
+                            signed_page_url)
 
 ADMIN = "acc-admin"
 ALICE = "acc-alice"
@@ -451,17 +452,19 @@ def test_finder_filter_and_search_for_people_with_all_skills(ui, experts):
     search = page.get_by_label("Skill", exact=True)
     search.fill("python")
     search.press("Enter")
-    expect(page.locator(".search-summary")).to_have_text("2 people have: Python.")
+    expect(page.locator(".search-summary")).to_have_text("2 people have Python.")
     search.fill("Go")
     search.press("Enter")
-    expect(page.locator(".search-summary")).to_have_text("1 person has all of: Python, Go.")
-    expect(page.get_by_role("list", name="People with Python, Go").locator(".person-name")).to_have_text(["Alice Example"])
+    expect(page.locator(".search-summary")).to_have_text("2 people match; 1 has all of: Python, Go.")
+    ranked = page.get_by_role("list", name="People for Python, Go")
+    expect(ranked.locator(".person-name")).to_have_text(["Alice Example", "Bob Builder"])
+    expect(ranked.locator(".why")).to_have_text(["covers all 2", "covers 1 of 2, missing Go"])
     search.fill("Figma")
     search.press("Enter")
-    expect(page.locator(".search-summary")).to_have_text("No one has all of: Python, Go, Figma.")
+    expect(page.locator(".search-summary")).to_have_text("3 people match; none has all of: Python, Go, Figma.")
     page.get_by_role("button", name="Remove Python from the search").click()
     page.get_by_role("button", name="Remove Go from the search").click()
-    expect(page.locator(".search-summary")).to_have_text("1 person has: Figma.")
+    expect(page.locator(".search-summary")).to_have_text("1 person has Figma.")
     search.fill("Cobol")
     search.press("Enter")
     expect(page.locator("#search-status")).to_have_text("No one has a skill called “Cobol”.")
@@ -513,7 +516,8 @@ def test_finder_with_ten_thousand_people_and_two_thousand_skills(ui, jira, tenan
     search.fill("Skill 0010")
     search.press("Enter")
     expected = sum(1 for skills in holdings.values() if "Skill 0010" in skills)
-    expect(page.locator(".search-summary")).to_have_text(f"{expected} people have all of: Skill 0000, Skill 0010.")
+    expect(page.locator(".search-summary")).to_have_text(
+        f"The best 50 matches are shown; {expected} have all of: Skill 0000, Skill 0010.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -814,7 +818,7 @@ def test_strasse_and_strasse_with_eszett_are_one_skill_in_the_pages_and_the_api(
     search = finder.get_by_label("Skill", exact=True)
     search.fill("Straße")
     search.press("Enter")
-    expect(finder.locator(".search-summary")).to_have_text("1 person has: STRASSE.")
+    expect(finder.locator(".search-summary")).to_have_text("1 person has STRASSE.")
 
     # The CSV preview's diff agrees: a file listing "straße" for Alice changes nothing.
     admin, admin_page = open_admin_tab(ui, "People's skills (CSV)")
@@ -954,15 +958,126 @@ def test_finder_of_a_large_tenant_shows_its_first_result_soon(ui: Any, jira: Jir
     expect(everyone.locator(".person-name").first).to_have_text("First Person")
     expect(page.get_by_role("button", name=f"Show 60 more of {FINDER_PEOPLE - 60}")).to_be_visible()
     expect(page.locator('[data-skill="Skill 0000"] .badge').first).to_have_text(str(FINDER_PEOPLE))
-    # A search over two skills fetches the second's people and intersects them.
+    # A search over two skills ranks the people who have both first; more than the 50 shown have both.
     page.get_by_label("Skill", exact=True).fill("skill 0131")
     page.get_by_role("button", name="Add to search").click()
     page.get_by_label("Skill", exact=True).fill("Skill 0000")
     page.get_by_role("button", name="Add to search").click()
-    both = sum(1 for held in holdings.values() if "Skill 0131" in held)
-    expect(page.locator(".search-summary")).to_have_text(f"{both} people have all of: Skill 0131, Skill 0000.")
+    assert sum(1 for held in holdings.values() if "Skill 0131" in held) > 50
+    expect(page.locator(".search-summary")).to_have_text(
+        "The best 50 matches are shown; each has all of: Skill 0131, Skill 0000.")
+    expect(page.get_by_role("list", name="People for Skill 0131, Skill 0000").locator(".why")).to_have_count(50)
 
     print(f"\nfinder with {FINDER_PEOPLE:,} people and {FINDER_SKILLS:,} skills: {json.dumps(figures)}")
     if os.environ.get("FINDER_TIMING_FILE"):
         with open(os.environ["FINDER_TIMING_FILE"], "w") as out:
             json.dump({"people": FINDER_PEOPLE, "skills": FINDER_SKILLS, **figures}, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# The issue panel: the skills the issue needs, and who could take it (issue 22)
+
+ISSUE_ID = "10001"
+PANEL = f"/panels/issue?issueKey=PRJ-1&issueId={ISSUE_ID}"
+
+
+@pytest.fixture
+def skilled(app, jira, tenant, fake_jira):
+    """People with levels, Jira's permissions on issue 10001 (ALICE edits, BOB browses), open issues."""
+    from .issue_support import grant, set_levels
+    from .test_issue_skills import tenant_id
+
+    holdings = {ALICE: ["Python", "Go"], BOB: ["Python", "Go", "Figma"], "acc-carol": ["Python"],
+                "acc-dan": ["Go", "Figma"]}
+    assert jira.request(tenant, "POST", "/api/skills-by-account", sub=ADMIN,
+                        json={"skillsByAccountId": holdings}).status_code == 200
+    tid = tenant_id(app)
+    set_levels(app, tid, ALICE, {"Python": 4, "Go": 2})
+    set_levels(app, tid, BOB, {"Python": 2, "Go": 3})
+    set_levels(app, tid, "acc-carol", {"Python": 3})
+    set_levels(app, tid, "acc-dan", {"Go": 4, "Figma": 1})
+    site = fake_jira.site_data("tenant-a")
+    grant(site, ALICE, "BROWSE_PROJECTS", int(ISSUE_ID))
+    grant(site, ALICE, "EDIT_ISSUES", int(ISSUE_ID))
+    grant(site, BOB, "BROWSE_PROJECTS", int(ISSUE_ID))
+    site["open_issues"] = {ALICE: 5, BOB: 1, "acc-carol": 0}
+    return site
+
+
+def test_issue_panel_editor_names_the_skills_and_sees_who_could_take_it(ui, jira, tenant, skilled, fake_jira):
+    me = ui(ALICE)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder", "acc-carol": "Carol Chen", "acc-dan": "Dan Diaz"})
+    me.jira.issues["PRJ-1"] = None
+    me.jira.editable.add(ISSUE_ID)
+    page = me.open(PANEL)
+    expect(page.locator("#needed-empty")).to_have_text("No skills named for this issue yet.")
+    expect(page.locator("#suggestions")).to_have_text("Name the skills this issue needs to see who could take it.")
+
+    add_needed_skill(page, "python", "at least Competent")
+    expect(page.locator("#needed-status")).to_have_text("Added python.")
+    add_needed_skill(page, "Go")
+    expect(page.locator("#needed-list li .name")).to_have_text(["Python", "Go"])  # spelled as stored
+    expect(page.get_by_label("Minimum level of Go")).to_have_value("")  # added at any level
+    ranked = page.get_by_role("list", name="Who could take this issue")
+    expect(ranked.locator(".person-name")).to_have_text(["Alice Example", "Bob Builder", "Dan Diaz", "Carol Chen"])
+    expect(ranked.locator(".why")).to_have_text(["covers all 2", "covers all 2", "covers 1 of 2, missing Python",
+                                                 "covers 1 of 2, missing Go"])
+    expect(ranked.locator(".levels").first).to_have_text("Python: Expert · Go: Competent")
+    expect(ranked.locator(".open-issues")).to_have_text(["5 open issues", "1 open issue", "no open issues",
+                                                        "no open issues"])
+    assert fake_jira.issue_property("tenant-a", ISSUE_ID) == {"skills": ["Python", "Go"]}
+    me.screenshot("issue-panel-needs")
+
+    # Go at Proficient or above: Alice (Go 2) no longer meets it, and the words say so.
+    page.get_by_label("Minimum level of Go").select_option(label="at least Proficient")
+    expect(page.locator("#needed-status")).to_have_text("Go now needs Proficient or above.")
+    expect(ranked.locator(".person-name").first).to_have_text("Bob Builder")
+    alice = ranked.locator('li[data-account-id="acc-alice"]')
+    expect(alice.locator(".why")).to_have_text("covers 1 of 2, missing Go")
+    expect(alice.locator(".levels")).to_have_text("Python: Expert · Go: Competent (needs Proficient)")
+    response = jira.request(tenant, "GET", f"/api/issue-skills?issueId={ISSUE_ID}", sub=ALICE)
+    assert response.json["skills"] == [{"name": "Python", "minLevel": 2}, {"name": "Go", "minLevel": 3}]
+
+    page.get_by_role("button", name="Remove Python").click()
+    expect(page.locator("#needed-list li .name")).to_have_text(["Go"])
+    # Go at Proficient or above alone: Dan (4), then Bob (3); Alice (2) meets nothing and is left out.
+    expect(ranked.locator(".person-name")).to_have_text(["Dan Diaz", "Bob Builder"])
+    ranked.locator('li[data-account-id="acc-bob"] .person').click()  # a person's skills page, not an assignment
+    wait_until(page, lambda: me.jira.navigations)
+    assert me.jira.navigations[-1]["context"]["customData"] == {"accountId": BOB}
+
+
+def test_issue_panel_is_read_only_for_whoever_may_not_edit_the_issue(ui, jira, tenant, skilled):
+    assert jira.request(tenant, "PUT", f"/api/issue-skills?issueId={ISSUE_ID}", sub=ALICE,
+                        json={"skills": [{"name": "Python", "minLevel": 3}, "Figma"]}).status_code == 200
+    me = ui(BOB)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder"})
+    me.jira.issues["PRJ-1"] = ALICE
+    page = me.open(PANEL)
+    expect(page.locator("#needed-list li .name")).to_have_text(["Python", "Figma"])
+    expect(page.locator("#needed-list .min-level")).to_have_text(["at least Proficient", "any level"])
+    expect(page.locator("#needed-form")).to_be_hidden()
+    expect(page.locator("#needed-list button")).to_have_count(0)
+    expect(page.locator("#needed-list select")).to_have_count(0)
+    ranked = page.get_by_role("list", name="Who could take this issue")
+    # Alice (Python 4), Carol (Python 3), Dan (Figma 1), Bob (Figma unrated: 0; his Python 2 is too low)
+    expect(ranked.locator(".why")).to_have_text(["covers 1 of 2, missing Figma", "covers 1 of 2, missing Figma",
+                                                 "covers 1 of 2, missing Python", "covers 1 of 2, missing Python"])
+    me.screenshot("issue-panel-read-only")
+
+
+def test_finder_ranks_people_with_minimum_levels(ui, jira, tenant, skilled):
+    me = ui(BOB)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder", "acc-carol": "Carol Chen", "acc-dan": "Dan Diaz"})
+    page = me.open("/pages/finder")
+    expect(page.locator("#tree > ul > li")).to_have_count(3)
+    search_skills(page, "Python", "Go")
+    ranked = page.get_by_role("list", name="People for Python, Go")
+    expect(ranked.locator(".person-name")).to_have_text(["Alice Example", "Bob Builder", "Dan Diaz", "Carol Chen"])
+    page.get_by_label("Minimum level of Python").select_option(label="at least Proficient")
+    expect(ranked.locator(".person-name")).to_have_text(["Alice Example", "Dan Diaz", "Bob Builder", "Carol Chen"])
+    expect(ranked.locator(".why")).to_have_text(["covers all 2", "covers 1 of 2, missing Python",
+                                                 "covers 1 of 2, missing Python", "covers 1 of 2, missing Go"])
+    expect(ranked.locator(".levels").nth(2)).to_have_text("Python: Competent (needs Proficient) · Go: Proficient")
+    expect(page.locator(".search-summary")).to_have_text("4 people match; 1 has all of: Python, Go.")
+    me.screenshot("finder-ranked")

@@ -25,12 +25,14 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from . import openapi, tokens, tree, user_skills  # noqa: E402,F401  (registers the views on bp)
+from . import issues, openapi, tokens, tree, user_skills  # noqa: E402,F401  (registers the views on bp)
 
 
 def init_app(app: Flask) -> None:
     """The /api routes, and the whole-tenant answers they keep per process (addon.api.answers)."""
     from ..skills.answer_cache import TenantAnswers
+    from .issues import IssueJira
 
     app.extensions["answers"] = TenantAnswers(app.config["ANSWER_CACHE_BYTES"], app.json.dumps)
+    app.extensions["issue_jira"] = IssueJira.for_app(app.config)
     app.register_blueprint(bp)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import ACCOUNT_ID_MAX, NAME_MAX
+from ..models import ACCOUNT_ID_MAX, LEVELS_MAX, NAME_MAX
 from ..skills import tree
 from ..skills.names import ACCOUNT_ID_PATTERN, CONTROL_CHARACTERS, FORMAT_CHARACTERS
 
@@ -116,6 +116,25 @@ SCHEMAS: dict[str, Schema] = {
                           parentKey={**nullable(CATEGORY_KEY), "description": "The new parent; null for the root."},
                           position={"type": "integer", "minimum": 0}) | {"minProperties": 1},
     "CategorySkills": obj(skills={"type": "array", "items": NAME}),
+    # The skills an issue needs, and who should take it
+    "Level": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": LEVELS_MAX}, {"type": "null"}],
+              "description": "A level of the site's scale (1 is the lowest), or null."},
+    "RequiredSkill": {"oneOf": [ref("SkillName"),
+                                obj(required=False, name=ref("SkillName"), minLevel=ref("Level")) | {"required": ["name"]}],
+                      "description": "A bare name (any level meets it), or a name with the lowest level that meets it."},
+    "RequiredSkills": {"type": "array", "items": ref("RequiredSkill")},
+    "NeededSkill": obj(name=ref("SkillName"), minLevel=ref("Level")),
+    "IssueSkills": obj(issueId={"type": "string", "pattern": "^[1-9][0-9]{0,17}$"},
+                       skills={"type": "array", "items": ref("NeededSkill")},
+                       searchable={"type": "boolean", "description": "False while the issue property "
+                                                                     "`required-skills` still owes a write."}),
+    "MatchAnswer": obj(skills={"type": "array", "items": ref("NeededSkill")},
+                       people={"type": "array", "items": ref("MatchedPerson")}),
+    "MatchedPerson": obj(accountId=ref("AccountId"), covers={"type": "integer", "minimum": 1},
+                         missing={"type": "array", "items": ref("SkillName")},
+                         levels={"type": "object", "additionalProperties": ref("Level"),
+                                 "description": "The person's level of each required skill they hold, met or not."},
+                         openIssues={"oneOf": [{"type": "integer", "minimum": 0}, {"type": "null"}]}),
     # Tenant API tokens
     "TokenCreate": obj(closed=False, name=ref("SkillName")),
     "NewToken": obj(id={"type": "string"}, name={"type": "string"}, token={"type": "string"}, createdAt=TIME),

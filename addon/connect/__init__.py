@@ -10,12 +10,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Plug the Connect front in: its descriptor, install keys, tenant cache and Jira client, its
     verifier (the first of the app's, see addon.auth), the descriptor and lifecycle routes."""
-    from .. import auth
+    from .. import auth, tenant_jira
     from ..jira import JiraClient, PermissionChecker
     from ..jose import HeaderCache
-    from . import descriptor, lifecycle
+    from . import descriptor, lifecycle, webhooks
     from .auth import CONNECT_JWT, ConnectFront
-    from .jira import connect_authorizer
+    from .jira import connect_authorizer, connect_tenant_jira
     from .jwt import base_path
     from .keys import InstallKeys
     from .tenants import TenantCache
@@ -31,5 +31,7 @@ def init_app(app: Flask) -> None:
         permissions=PermissionChecker(jira, config["PERMISSION_CACHE_SECONDS"]),
         headers=HeaderCache(), base_path=base_path(config["APP_BASE_URL"]))
     auth.add_verifier(app, CONNECT_JWT)
+    tenant_jira.register(app, connect_tenant_jira(jira))
     app.register_blueprint(descriptor.bp)
     app.register_blueprint(lifecycle.bp)
+    app.register_blueprint(webhooks.bp)

@@ -12,11 +12,12 @@ def init_app(app: Flask) -> None:
 
     With FORGE_APP_ID empty the verifier still runs and refuses every FIT (401).
     """
-    from .. import auth
+    from .. import auth, tenant_jira
     from ..jira import PermissionChecker
     from ..jose import HeaderCache
     from .auth import FORGE_FIT, ForgeFront, remember_accepted_token
-    from .jira import ForgeJiraClient, forge_authorizer
+    from .events import bp as events_bp
+    from .jira import ForgeJiraClient, forge_authorizer, forge_tenant_jira
     from .keys import ForgeKeys
     from .lifecycle import bp
     from .privacy import forge_reporter
@@ -33,4 +34,6 @@ def init_app(app: Flask) -> None:
     # After Connect's JWT, before the API token: both are `Authorization: Bearer`, and only a FIT is a JWT.
     auth.add_verifier(app, FORGE_FIT)
     app.extensions.setdefault("account_reporters", []).append(forge_reporter(config))
+    tenant_jira.register(app, forge_tenant_jira(jira))
     app.register_blueprint(bp)
+    app.register_blueprint(events_bp)

@@ -28,6 +28,7 @@ ADMIN_MODULE = "skills-admin"
 
 # Jira issue keys: a project key (a letter, then letters, digits or underscores) and a number.
 _ISSUE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*$")
+_ISSUE_ID = re.compile(r"^[1-9][0-9]{0,17}$")
 
 
 def page_data(**extra: Any) -> dict[str, Any]:
@@ -88,7 +89,11 @@ def issue_panel() -> str:
     issue_key = request.args.get("issueKey", "")
     if not _ISSUE_KEY.match(issue_key):
         raise ApiError(400, "This panel needs the key of an issue.")
-    return render("issue_panel.html", "Assignee skills", issueKey=issue_key.upper())
+    # The issue's id (the descriptor's URL names it) keys the skills it needs; a URL without it shows the assignee only.
+    issue_id = request.args.get("issueId", "")
+    if issue_id and not _ISSUE_ID.match(issue_id):
+        raise ApiError(400, "This panel's issueId must be the issue's numeric id.")
+    return render("issue_panel.html", "Assignee skills", issueKey=issue_key.upper(), issueId=issue_id or None)
 
 
 @bp.get("/pages/admin")

@@ -99,7 +99,9 @@ async function context() {
   if (RESOURCE === "panel") {
     const issue = forge.extension && forge.extension.issue;
     if (!issue || !issue.key) throw refuse("This panel needs the key of an issue.");
-    return { viewer, issueKey: String(issue.key).toUpperCase() };
+    // The issue's numeric id keys the skills it needs (CONTRACT.md, "Skills an issue needs").
+    const issueId = /^[1-9][0-9]{0,17}$/.test(String(issue.id || "")) ? String(issue.id) : null;
+    return { viewer, issueKey: String(issue.key).toUpperCase(), issueId };
   }
   if (RESOURCE === "admin") {
     if (!await viewerIsAdmin()) throw refuse("Only Jira administrators may manage User Skills.");

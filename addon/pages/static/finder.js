@@ -1,5 +1,5 @@
-/* The expert finder: the skill tree with the number of experts per skill, a filter, and a search for
- * people who hold all of several skills. Built for tens of thousands of people and thousands of skills:
+/* The expert finder: the skill tree with the number of experts per skill, a filter, and a search that
+ * ranks people by how many of several skills they meet (each with a minimum level), levels shown. Built for tens of thousands of people and thousands of skills:
  * the page loads the tree with counts only (its size follows the skills, not the people), a skill's
  * people are fetched when it is opened or searched for, categories start collapsed, and people are
  * drawn PAGE at a time. */
@@ -17,7 +17,8 @@ window.Skills.start("finder", function () {
   var roots = [];
   var skills = [];               // {name, count, experts (null until fetched), path}
   var skillByKey = new Map();    // nameKey -> skill
-  var searched = [];             // skills of the search, in the order added
+  var searched = [];             // {skill, minLevel} of the search, in the order added
+  var scale = null;              // the site's levels, for the search's minimum levels
   var ids = 0;
 
   function nextId(prefix) { ids += 1; return prefix + ids; }
@@ -182,13 +183,18 @@ window.Skills.start("finder", function () {
     else S.status(plural(matches.length, "skill matches", "skills match") + ".");
   }
 
-  /* Search: people who hold every skill of the search, once each skill's people are fetched. */
+  /* Search: the people ranked by the skills of the search (each with a minimum level) they meet, most
+   * skills first, then the higher levels; each says why it ranks there. */
+  var MATCH_LIMIT = 50;
   var searchRound = 0;  // a newer search makes an older one's late answer moot
   function renderSearch() {
     S.clear(searchChips);
-    searched.forEach(function (skill, index) {
-      searchChips.appendChild(el("li", { "data-skill": skill.name }, el("span", { className: "name", text: skill.name }),
-        el("button", { type: "button", className: "remove", "aria-label": "Remove " + skill.name + " from the search",
+    searched.forEach(function (entry, index) {
+      var picker = S.match.levelPicker(scale, entry.minLevel, "Minimum level of " + entry.skill.name);
+      picker.addEventListener("change", function () { entry.minLevel = S.match.pickedLevel(picker); renderSearch(); });
+      searchChips.appendChild(el("li", { "data-skill": entry.skill.name }, el("span", { className: "name", text: entry.skill.name }),
+        picker,
+        el("button", { type: "button", className: "remove", "aria-label": "Remove " + entry.skill.name + " from the search",
           title: "Remove from the search", text: "×", onclick: function () {
             searched.splice(index, 1);
             renderSearch();
@@ -198,27 +204,38 @@ window.Skills.start("finder", function () {
     S.clear(searchResults);
     searchRound += 1;
     if (!searched.length) { searchResults.setAttribute("aria-busy", "false"); return; }
-    var round = searchRound, asked = searched.slice();
+    var round = searchRound;
+    var asked = searched.map(function (entry) { return { name: entry.skill.name, minLevel: entry.minLevel }; });
     var names = asked.map(function (skill) { return skill.name; }).join(", ");
     searchResults.setAttribute("aria-busy", "true");
-    if (asked.some(function (skill) { return !skill.experts; })) searchResults.appendChild(loading("Finding the people with " + names + "…"));
-    Promise.all(asked.map(expertsOf)).then(function (lists) {
+    searchResults.appendChild(loading("Finding the people with " + names + "…"));
+    S.api("POST", "/match", { skills: asked, limit: MATCH_LIMIT }).then(function (answer) {
       if (round !== searchRound) return;
-      var holders = lists.slice(1).reduce(function (found, experts) {
-        var has = new Set(experts);
-        return found.filter(function (id) { return has.has(id); });
-      }, lists[0].slice());
-      var summary = holders.length
-        ? plural(holders.length, "person has", "people have") + (asked.length > 1 ? " all of: " : ": ") + names + "."
-        : "No one has " + (asked.length > 1 ? "all of: " : "") + names + ".";
       S.clear(searchResults);
-      searchResults.appendChild(el("p", { className: "search-summary", text: summary }));
-      if (holders.length) searchResults.appendChild(peopleList(holders, "People with " + names));
+      searchResults.appendChild(el("p", { className: "search-summary", text: summary(answer) }));
+      if (answer.people.length) searchResults.appendChild(S.match.rankedList(answer, scale, "People for " + names, false));
     }, function (err) {
       if (round !== searchRound) return;
       S.clear(searchResults);
       searchResults.appendChild(el("p", { className: "status error", role: "alert", text: err.message }));
     }).then(function () { if (round === searchRound) searchResults.setAttribute("aria-busy", "false"); });
+  }
+
+  /* "3 people match; 1 has all of: Python, Go." in words, from the ranked answer (at most MATCH_LIMIT
+   * people: past that, how many more there are is not known, and the summary says only what is shown). */
+  function summary(answer) {
+    var names = answer.skills.map(function (skill) { return skill.name; });
+    var people = answer.people;
+    var full = people.length === MATCH_LIMIT;
+    if (!people.length) return "No one has " + (names.length > 1 ? "any of: " : "") + names.join(", ") + ".";
+    if (names.length === 1) {
+      return full ? "The first " + MATCH_LIMIT + " people with " + names[0] + " are shown, highest levels first."
+        : plural(people.length, "person has", "people have") + " " + names[0] + ".";
+    }
+    var all = people.filter(function (person) { return !person.missing.length; }).length;
+    var head = full ? "The best " + MATCH_LIMIT + " matches are shown" : plural(people.length, "person matches", "people match");
+    var tail = full && all === people.length ? "each has" : all ? plural(all, "has", "have") : "none has";
+    return head + "; " + tail + " all of: " + names.join(", ") + ".";
   }
 
   function addToSearch(event) {
@@ -229,13 +246,14 @@ window.Skills.start("finder", function () {
     var searchStatus = document.getElementById("search-status");
     if (!skill) { S.status("No one has a skill called “" + name + "”.", "error", searchStatus); searchInput.focus(); return; }
     S.status("", null, searchStatus);
-    if (searched.indexOf(skill) === -1) searched.push(skill);
+    if (!searched.some(function (entry) { return entry.skill === skill; })) searched.push({ skill: skill, minLevel: null });
     searchInput.value = "";
-    renderSearch();
+    S.match.loadScale().then(function (found) { scale = found; renderSearch(); });
     searchInput.focus();
   }
 
   function load() {
+    S.match.loadScale().then(function (found) { scale = found; });
     S.api("GET", "/skill-tree/expert-counts").then(function (answer) {
       roots = answer.skillTree || [];
       index(roots);
