@@ -47,8 +47,10 @@ def screenshot(page: Page, name: str) -> None:
 
 
 def go(page: Page, label: str) -> None:
-    """Follow a link of the demo's bar (the shell's stand-in for Jira's navigation)."""
-    page.get_by_role("navigation", name="The app's pages").get_by_role("link", name=label).click()
+    """Follow a link of the demo's bar (the shell's stand-in for Jira's navigation), and wait for the
+    new shell to load: its pickers submit on change only once its script has run."""
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="The app's pages").get_by_role("link", name=label).click()
 
 
 def test_a_newcomer_walks_the_demo(page: Page, server: LiveServer, demo: Any) -> None:
