@@ -1,9 +1,10 @@
 """Whole-tenant answers as serialised JSON that a write patches instead of rebuilding. No Flask in here.
 
-GET /api/skills-by-account and GET /api/skill-tree/experts answer with every holding of the tenant:
+GET /api/skills-by-account, GET /api/skill-levels-by-account and GET /api/skill-tree/experts answer
+with every holding of the tenant:
 at 10,000 people x 15 skills, 150,000 rows read and a few megabytes of JSON. Building that costs
 many times what serialising it does, and an HR sync writes all day. So the answer is kept as its
-JSON text plus the offsets of its parts, one per account (skills-by-account) or one per skill's
+JSON text plus the offsets of its parts, one per account (skills and levels by account) or one per skill's
 list of experts (the tree); a write names the accounts it touched (skills.changes) and the answer
 re-reads those accounts' holdings alone and splices their new parts into the text. Tree changes
 rebuild the tree's skeleton (categories and skill leaves, a few thousand rows), keeping every
@@ -28,7 +29,7 @@ from ..models import Skill, UserSkill
 from . import tree
 from .catalogue import chunks
 from .changes import Changes
-from .user_skills import skills_by_account
+from .user_skills import levels_by_account, skills_by_account
 
 # A string no stored text can hold (names have no control characters): marks where parts go.
 _MARK = "\x00"
@@ -135,12 +136,15 @@ class SkillsByAccount(Answer):
     """{"skillsByAccountId": {account: [skill, ...], ...}}: one part per account, accounts sorted."""
 
     name = "skills-by-account"
+    key = "skillsByAccountId"
+    # What each holding of an account is, read with the account's holdings in the order added.
+    columns: ClassVar[tuple[Any, ...]] = (Skill.name,)
 
-    def __init__(self, version: int, style: JsonStyle, accounts: dict[str, list[str]]) -> None:
+    def __init__(self, version: int, style: JsonStyle, accounts: dict[str, list[Any]]) -> None:
         self.version = version
         self.style = style
         keys = sorted(accounts)
-        before, [(_, after)] = style.around({"skillsByAccountId": _MARK})
+        before, [(_, after)] = style.around({self.key: _MARK})
         self._outer = (before, after + "\n")
         self.text = self._spliced(keys, [self._part(key, accounts[key]) for key in keys])
         self._key_bytes = sum(map(len, keys)) + 49 * len(keys)  # the keys' str objects
@@ -152,8 +156,16 @@ class SkillsByAccount(Answer):
             return Spliced([before + "{}" + after], [], [])
         return Spliced([before + "{"] + [self.style.item_sep] * (len(keys) - 1) + ["}" + after], keys, parts)
 
-    def _part(self, account: str, names: list[str]) -> bytes:
-        return (self.style.string(account) + self.style.key_sep + self.style.strings(names)).encode()
+    def _part(self, account: str, items: list[Any]) -> bytes:
+        return (self.style.string(account) + self.style.key_sep + self._items(items)).encode()
+
+    def _items(self, names: list[str]) -> str:
+        return self.style.strings(names)
+
+    @staticmethod
+    def _item(values: tuple[Any, ...]) -> Any:
+        """One holding as `_items` takes it, from the values of `columns`."""
+        return values[0]
 
     @classmethod
     def build(cls, session: Session, tenant_id: int, version: int, style: JsonStyle) -> "SkillsByAccount":
@@ -161,17 +173,17 @@ class SkillsByAccount(Answer):
 
     def patch(self, session: Session, tenant_id: int, version: int, changes: Changes) -> None:
         if changes.accounts:
-            held = _holdings_of(session, tenant_id, changes.accounts, names=True)
+            held = _holdings_of(session, tenant_id, changes.accounts, self.columns)
             keys = self.text.keys
             replaced: dict[int, bytes] = {}
             structural = False  # an account appears or disappears: gaps change, rebuild the text
             for account in changes.accounts:
                 index = bisect_left(keys, account)
                 present = index < len(keys) and keys[index] == account
-                names = [name for name, _ in held.get(account, ())]
-                if present and names:
-                    replaced[index] = self._part(account, names)
-                elif present or names:
+                items = [self._item(values) for values, _ in held.get(account, ())]
+                if present and items:
+                    replaced[index] = self._part(account, items)
+                elif present or items:
                     structural = True
             if structural:
                 self._restructure(held, changes.accounts)
@@ -180,15 +192,15 @@ class SkillsByAccount(Answer):
             self.body = self.text.text
         self.version = version
 
-    def _restructure(self, held: dict[str, list[tuple[str, int]]], touched: set[str]) -> None:
+    def _restructure(self, held: dict[str, list[tuple[Any, int]]], touched: set[str]) -> None:
         """Accounts came or went: new text from the old parts kept and the touched accounts' new ones."""
         old = self.text
         starts = old.starts()
         parts = {key: old.part(i, starts) for i, key in enumerate(old.keys) if key not in touched}
         for account in touched:
-            names = [name for name, _ in held.get(account, ())]
-            if names:
-                parts[account] = self._part(account, names)
+            items = [self._item(values) for values, _ in held.get(account, ())]
+            if items:
+                parts[account] = self._part(account, items)
         keys = sorted(parts)
         self.text = self._spliced(keys, [parts[key] for key in keys])
         self._key_bytes = sum(map(len, keys)) + 49 * len(keys)
@@ -196,6 +208,44 @@ class SkillsByAccount(Answer):
     @property
     def nbytes(self) -> int:
         return self.text.nbytes + self._key_bytes
+
+
+class LevelsByAccount(SkillsByAccount):
+    """{"levelsByAccountId": {account: [{"name": skill, "level": n or null}, ...], ...}}: skills-by-account's
+    text, each holding with its level; a level write patches the account's part like any holding's."""
+
+    name = "levels-by-account"
+    key = "levelsByAccountId"
+    columns = (Skill.name, UserSkill.level)
+
+    def __init__(self, version: int, style: JsonStyle, accounts: dict[str, list[Any]]) -> None:
+        # Each holding's object as `dumps` writes it, its keys in the order it puts them.
+        sep = style.key_sep
+        level, name = style.string("level") + sep, style.string("name") + sep
+        self._name_first = not style.sorts_keys  # {"name", "level"} as built; sorted, "level" comes first
+        self._level_then_name = ("{" + level, style.item_sep + name, "}")
+        self._name_then_level = ("{" + name, style.item_sep + level, "}")
+        super().__init__(version, style, accounts)
+
+    def _items(self, holdings: list[tuple[str, int | None]]) -> str:
+        string = self.style.string
+        if self._name_first:
+            first, second, end = self._name_then_level
+            objects = [first + string(name) + second + ("null" if level is None else str(level)) + end
+                       for name, level in holdings]
+        else:
+            first, second, end = self._level_then_name
+            objects = [first + ("null" if level is None else str(level)) + second + string(name) + end
+                       for name, level in holdings]
+        return "[" + self.style.item_sep.join(objects) + "]"
+
+    @staticmethod
+    def _item(values: tuple[Any, ...]) -> Any:
+        return values[0], values[1]
+
+    @classmethod
+    def build(cls, session: Session, tenant_id: int, version: int, style: JsonStyle) -> "LevelsByAccount":
+        return cls(version, style, levels_by_account(session, tenant_id))
 
 
 class _Marks(dict):  # type: ignore[type-arg]
@@ -255,11 +305,11 @@ class ExpertsTree(Answer):
         removed: dict[int, set[str]] = defaultdict(set)
         appended: dict[int, list[tuple[int, str]]] = defaultdict(list)
         if changes.accounts:
-            now = _holdings_of(session, tenant_id, changes.accounts, names=False)
+            now = _holdings_of(session, tenant_id, changes.accounts, (UserSkill.skill_id,))
             for account in changes.accounts:
                 before = self.held.get(account, array("q"))
                 old = dict(zip(before[::2], before[1::2]))
-                new = {skill_id: row_id for skill_id, row_id in now.get(account, ())}
+                new = {skill_id: row_id for (skill_id,), row_id in now.get(account, ())}
                 for skill_id, row_id in old.items():
                     if new.get(skill_id) != row_id:
                         removed[skill_id].add(account)
@@ -305,20 +355,19 @@ class ExpertsTree(Answer):
 
 
 def _holdings_of(session: Session, tenant_id: int, accounts: Iterable[str],
-                 names: bool) -> dict[str, list[tuple[Any, int]]]:
-    """account -> its holdings in the order added, as (skill name or id, row id), for these accounts only."""
-    held: dict[str, list[tuple[Any, int]]] = defaultdict(list)
-    what = Skill.name if names else UserSkill.skill_id
+                 columns: tuple[Any, ...]) -> dict[str, list[tuple[tuple[Any, ...], int]]]:
+    """account -> its holdings in the order added, as (values of `columns`, row id), for these accounts only."""
+    held: dict[str, list[tuple[tuple[Any, ...], int]]] = defaultdict(list)
     connection = session.connection()
     for part in chunks(sorted(accounts)):
-        statement = select(UserSkill.account_id, what, UserSkill.id)
-        if names:
+        statement = select(UserSkill.account_id, UserSkill.id, *columns)
+        if any(column.table is Skill.__table__ for column in columns):
             statement = statement.join(Skill, Skill.id == UserSkill.skill_id)
         rows = connection.execute(statement.where(UserSkill.tenant_id == tenant_id, UserSkill.account_id.in_(part))
                                   .order_by(UserSkill.id))
-        for account_id, value, row_id in rows:
-            held[account_id].append((value, row_id))
+        for account_id, row_id, *values in rows:
+            held[account_id].append((tuple(values), row_id))
     return held
 
 
-ANSWERS: dict[str, type[Answer]] = {SkillsByAccount.name: SkillsByAccount, ExpertsTree.name: ExpertsTree}
+ANSWERS: dict[str, type[Answer]] = {kind.name: kind for kind in (SkillsByAccount, LevelsByAccount, ExpertsTree)}
