@@ -1,5 +1,5 @@
-/* The expert finder: the skill tree with the number of experts per skill, a filter, and a search for
- * people who hold all of several skills. Built for tens of thousands of people and thousands of skills:
+/* The expert finder: the skill tree with the number of experts per skill, a filter, a search for
+ * people who hold all of several skills, and a level they must have at least. Built for tens of thousands of people and thousands of skills:
  * the page loads the tree with counts only (its size follows the skills, not the people), a skill's
  * people are fetched when it is opened or searched for, categories start collapsed, and people are
  * drawn PAGE at a time. */
@@ -14,10 +14,14 @@ window.Skills.start("finder", function () {
   var searchInput = document.getElementById("search-input");
   var searchChips = document.getElementById("search-skills");
   var searchResults = document.getElementById("search-results");
+  var levelFilter = document.getElementById("level-filter");
   var roots = [];
-  var skills = [];               // {name, count, experts (null until fetched), path}
+  var skills = [];               // {name, count, experts and levels (null until fetched), path}
   var skillByKey = new Map();    // nameKey -> skill
   var searched = [];             // skills of the search, in the order added
+  var scale = null;              // the site's levels
+  var minLevel = null;           // the level people must have at least; null: any, the unrated too
+  var shownPanels = [];          // {box, fill} of the skills opened: drawn again when the level changes
   var ids = 0;
 
   function nextId(prefix) { ids += 1; return prefix + ids; }
@@ -26,7 +30,7 @@ window.Skills.start("finder", function () {
   function index(nodes) {
     S.walkTree(nodes, function (node, ancestors) {
       if (node.type === "category") { node.skillCount = 0; return; }
-      var skill = { name: node.key, count: node.expertCount || 0, experts: null, pending: null,
+      var skill = { name: node.key, count: node.expertCount || 0, experts: null, levels: null, pending: null,
                     path: ancestors.map(function (category) { return category.displayName; }) };
       node.skill = skill;
       skills.push(skill);
@@ -53,7 +57,8 @@ window.Skills.start("finder", function () {
           throw err;
         })
         .then(function (answer) {
-          skill.experts = answer.experts;
+          skill.experts = answer.experts;  // highest level first, the unrated last
+          skill.levels = answer.levels || {};
           skill.count = answer.experts.length;
           document.querySelectorAll("[data-skill]").forEach(function (item) {
             var badge = item.getAttribute("data-skill") === skill.name && item.querySelector(".badge");
@@ -69,8 +74,16 @@ window.Skills.start("finder", function () {
     return el("p", { className: "status loading", role: "status", text: text });
   }
 
-  /* People, PAGE at a time, with a button for the next page. */
-  function peopleList(accountIds, label) {
+  /* Whether the account has the skill at the level asked for (fetched skills only). */
+  function meets(skill, accountId) {
+    var level = skill.levels ? skill.levels[accountId] : null;
+    return minLevel === null || (level !== null && level !== undefined && level >= minLevel);
+  }
+
+  function atLeast() { return "at " + S.levelName(scale, minLevel) + " or above"; }
+
+  /* People, PAGE at a time, with a button for the next page; with `levels`, each one's level. */
+  function peopleList(accountIds, label, levels) {
     var box = el("div");
     var list = el("ul", { className: "people", "aria-label": label });
     var shown = 0;
@@ -82,7 +95,9 @@ window.Skills.start("finder", function () {
       if (next) next.querySelector("button").focus();  // the keyboard goes on where the new people start
     });
     function showMore() {
-      accountIds.slice(shown, shown + PAGE).forEach(function (id) { list.appendChild(el("li", null, S.person(id))); });
+      accountIds.slice(shown, shown + PAGE).forEach(function (id) {
+        list.appendChild(el("li", null, S.person(id), levels && scale ? S.levelBadge(scale, levels[id]) : null));
+      });
       shown = Math.min(accountIds.length, shown + PAGE);
       var left = accountIds.length - shown;
       more.hidden = left <= 0;
@@ -128,8 +143,16 @@ window.Skills.start("finder", function () {
         box.appendChild(loading("Loading the people who know " + skill.name + "…"));
         expertsOf(skill).then(function (experts) {
           S.clear(box);
+          var shown = minLevel === null ? experts : experts.filter(function (id) { return meets(skill, id); });
           if (!experts.length) box.appendChild(el("p", { className: "empty", text: "No one holds this skill yet." }));
-          else box.appendChild(peopleList(experts, "People who know " + skill.name));
+          else if (!shown.length) box.appendChild(el("p", { className: "empty", text: "No one holds " + skill.name + " " + atLeast() + "." }));
+          else {
+            if (minLevel !== null) {
+              box.appendChild(el("p", { className: "subtle level-summary", text: plural(shown.length, "person", "people") +
+                " of " + experts.length + " " + atLeast() + "." }));
+            }
+            box.appendChild(peopleList(shown, "People who know " + skill.name, skill.levels));
+          }
           mark("skills:people-drawn");
         }, function (err) {
           S.clear(box);
@@ -138,6 +161,7 @@ window.Skills.start("finder", function () {
         }).then(function () { box.setAttribute("aria-busy", "false"); });
       }
       fill();
+      shownPanels.push({ box: box, fill: fill });
       return box;
     });
     item.setAttribute("data-skill", skill.name);
@@ -204,16 +228,22 @@ window.Skills.start("finder", function () {
     if (asked.some(function (skill) { return !skill.experts; })) searchResults.appendChild(loading("Finding the people with " + names + "…"));
     Promise.all(asked.map(expertsOf)).then(function (lists) {
       if (round !== searchRound) return;
+      lists = lists.map(function (experts, i) {
+        return experts.filter(function (id) { return meets(asked[i], id); });
+      });
       var holders = lists.slice(1).reduce(function (found, experts) {
         var has = new Set(experts);
         return found.filter(function (id) { return has.has(id); });
       }, lists[0].slice());
+      var level = minLevel === null ? "" : " " + atLeast();
       var summary = holders.length
-        ? plural(holders.length, "person has", "people have") + (asked.length > 1 ? " all of: " : ": ") + names + "."
-        : "No one has " + (asked.length > 1 ? "all of: " : "") + names + ".";
+        ? plural(holders.length, "person has", "people have") + (asked.length > 1 ? " all of: " : ": ") + names + level + "."
+        : "No one has " + (asked.length > 1 ? "all of: " : "") + names + level + ".";
       S.clear(searchResults);
       searchResults.appendChild(el("p", { className: "search-summary", text: summary }));
-      if (holders.length) searchResults.appendChild(peopleList(holders, "People with " + names));
+      // With one skill, each person's level of it; with several, the people alone.
+      if (holders.length) searchResults.appendChild(peopleList(holders, "People with " + names,
+                                                               asked.length === 1 ? asked[0].levels : null));
     }, function (err) {
       if (round !== searchRound) return;
       S.clear(searchResults);
@@ -253,6 +283,20 @@ window.Skills.start("finder", function () {
       }, 0);
     }).catch(function (err) { S.status(err.message, "error"); });
   }
+
+  /* The level filter: its options once the scale is known; a change draws the people shown again. */
+  S.scale().then(function (answer) {
+    scale = answer;
+    answer.levels.forEach(function (entry) {
+      levelFilter.appendChild(el("option", { value: String(entry.level), text: "At least " + entry.name }));
+    });
+  }).catch(function (err) { S.status(err.message, "error"); });
+  levelFilter.addEventListener("change", function () {
+    minLevel = levelFilter.value === "" ? null : Number(levelFilter.value);
+    shownPanels = shownPanels.filter(function (panel) { return panel.box.isConnected; });
+    shownPanels.forEach(function (panel) { panel.fill(); });
+    if (searched.length) renderSearch();
+  });
 
   var filterTimer = null;
   filterInput.addEventListener("input", function () {
