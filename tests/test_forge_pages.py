@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from .conftest import JiraActions, Tenant
 from .fits import JwksServer, fit_claims, sign_fit
 from .forge_support import build
-from .pages_support import STANDIN_DIR, JiraFrame, close_all, give
+from .pages_support import STANDIN_DIR, JiraFrame, close_all, give, levels_of, rate
 
 APP_ID = "ari:cloud:ecosystem::app/5d2c7a1e-8b3f-4c6d-9e0a-1b2c3d4e5f60"
 CLOUD_ID = "0c5a3e7f-1d2b-4a6c-8e9f-a0b1c2d3e4f5"
@@ -215,17 +215,6 @@ SCREENSHOTS = os.environ.get("PAGE_SCREENSHOTS", "")
 def shot(ui: ForgeUi, name: str) -> None:
     if SCREENSHOTS:
         ui.page.screenshot(path=os.path.join(SCREENSHOTS, name + ".png"), full_page=True)
-
-
-def rate(jira: JiraActions, tenant: Tenant, account_id: str, levels: dict[str, Any]) -> None:
-    response = jira.request(tenant, "PATCH", f"/api/user-skill-levels?accountId={account_id}", sub=account_id,
-                            json={"levels": levels})
-    assert response.status_code == 200, response.get_data(as_text=True)
-
-
-def levels_of(jira: JiraActions, tenant: Tenant, account_id: str) -> list[tuple[str, Any]]:
-    response = jira.request(tenant, "GET", f"/api/user-skill-levels?accountId={account_id}", sub=account_id)
-    return [(entry["name"], entry["level"]) for entry in response.json["skills"]]
 
 
 @needs_forge_backend

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from addon.skills.names import name_key
 
 from .conftest import JiraActions, Tenant
-from .pages_support import JiraFrame, StandInServer, close_all, give, signed_page_url
+from .pages_support import JiraFrame, StandInServer, close_all, give, levels_of, rate, signed_page_url
 
 ADMIN = "acc-admin"
 ALICE = "acc-alice"
@@ -183,18 +183,6 @@ def test_admin_edits_someone_elses_skills(ui, jira, tenant):
     page.get_by_role("button", name="Remove Go").click()
     expect(page.locator("#skill-list li")).to_have_count(1)
     assert skills_of(jira, tenant, BOB) == ["Helm"]
-
-
-def rate(jira: JiraActions, tenant: Tenant, account_id: str, levels: dict[str, Any]) -> None:
-    """Set a user's levels through the API, as that user (skills they lack are added)."""
-    response = jira.request(tenant, "PATCH", f"/api/user-skill-levels?accountId={account_id}", sub=account_id,
-                            json={"levels": levels})
-    assert response.status_code == 200, response.get_data(as_text=True)
-
-
-def levels_of(jira: JiraActions, tenant: Tenant, account_id: str) -> list[tuple[str, Any]]:
-    response = jira.request(tenant, "GET", f"/api/user-skill-levels?accountId={account_id}", sub=account_id)
-    return [(entry["name"], entry["level"]) for entry in response.json["skills"]]
 
 
 def test_my_skills_show_their_levels_and_the_keyboard_sets_them(ui, jira, tenant):
