@@ -219,25 +219,20 @@ class LevelsByAccount(SkillsByAccount):
     columns = (Skill.name, UserSkill.level)
 
     def __init__(self, version: int, style: JsonStyle, accounts: dict[str, list[Any]]) -> None:
-        # Each holding's object as `dumps` writes it, its keys in the order it puts them.
-        sep = style.key_sep
-        level, name = style.string("level") + sep, style.string("name") + sep
-        self._name_first = not style.sorts_keys  # {"name", "level"} as built; sorted, "level" comes first
-        self._level_then_name = ("{" + level, style.item_sep + name, "}")
-        self._name_then_level = ("{" + name, style.item_sep + level, "}")
+        # Each holding's object as `dumps` writes it: {"name", "level"} as built, or sorted ("level" first).
+        self._name_key = style.string("name") + style.key_sep
+        self._level_key = style.string("level") + style.key_sep
+        self._level_first = style.sorts_keys
         super().__init__(version, style, accounts)
 
     def _items(self, holdings: list[tuple[str, int | None]]) -> str:
-        string = self.style.string
-        if self._name_first:
-            first, second, end = self._name_then_level
-            objects = [first + string(name) + second + ("null" if level is None else str(level)) + end
-                       for name, level in holdings]
-        else:
-            first, second, end = self._level_then_name
-            objects = [first + ("null" if level is None else str(level)) + second + string(name) + end
-                       for name, level in holdings]
-        return "[" + self.style.item_sep.join(objects) + "]"
+        string, comma = self.style.string, self.style.item_sep
+        objects = []
+        for name, level in holdings:
+            named = self._name_key + string(name)
+            levelled = self._level_key + ("null" if level is None else str(level))
+            objects.append("{" + (levelled + comma + named if self._level_first else named + comma + levelled) + "}")
+        return "[" + comma.join(objects) + "]"
 
     @staticmethod
     def _item(values: tuple[Any, ...]) -> Any:
