@@ -350,17 +350,18 @@ def bulk_replace(session: Session, tenant_id: int, wanted: Mapping[str, Sequence
             if skill_id not in target_ids:
                 doomed.append(row_id)
                 change.removed.append(name)
+        wanted_levels = levels[account_id] if levels is not None else None
         for index, (skill_id, name) in enumerate(target):
-            row = {"tenant_id": tenant_id, "account_id": account_id, "skill_id": skill_id}
-            if levels is not None:
-                row["level"] = level = levels[account_id][index]
-                kept = current_rows.get(skill_id)
-                if kept is not None and kept[1] != level:
-                    relevelled.append({"id": kept[0], "level": level})
-                    change.level_changed.append((name, kept[1], level))
-            if skill_id not in current_rows:
+            kept = current_rows.get(skill_id)
+            if kept is None:
                 change.added.append(name)
+                row: dict[str, object] = {"tenant_id": tenant_id, "account_id": account_id, "skill_id": skill_id}
+                if wanted_levels is not None:
+                    row["level"] = wanted_levels[index]
                 new_rows.append(row)
+            elif wanted_levels is not None and kept[1] != wanted_levels[index]:
+                relevelled.append({"id": kept[0], "level": wanted_levels[index]})
+                change.level_changed.append((name, kept[1], wanted_levels[index]))
     for part in chunks(doomed):
         session.execute(delete(UserSkill).where(UserSkill.id.in_(part)))
     if relevelled:
