@@ -226,6 +226,32 @@ def test_my_skills_show_their_levels_and_the_keyboard_sets_them(ui, jira, tenant
     me.screenshot("user-levels")
 
 
+def test_a_skill_added_before_the_list_arrives_is_not_lost_when_it_does(ui, jira, tenant):
+    """The page's first read answered by the server before the add, but delivered after it: the add
+    waits for the list, so the older list cannot draw over it."""
+    give(jira, tenant, ALICE, ["Go"])
+    me = ui(ALICE)
+    held = []
+
+    def hold_first_read(route):
+        if route.request.method == "GET" and not held:
+            held.append((route, route.fetch()))  # the server answered: Go alone
+        else:
+            route.continue_()
+
+    me.page.route("**/api/user-skill-levels?*", hold_first_read)
+    page = me.open("/pages/user")
+    wait_until(page, lambda: held)
+    page.get_by_label("Add a skill").fill("Helm")
+    page.get_by_label("Add a skill").press("Enter")
+    page.wait_for_timeout(300)
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    expect(page.locator("#skill-list li .name")).to_have_text(["Go", "Helm"])
+    expect(page.locator("#status")).to_have_text("Added Helm.")
+    assert skills_of(jira, tenant, ALICE) == ["Go", "Helm"]
+
+
 def test_someone_elses_levels_are_shown_read_only(ui, jira, tenant):
     give(jira, tenant, BOB, ["Go", "Terraform", "Helm"])
     rate(jira, tenant, BOB, {"Go": 4, "Terraform": 1})

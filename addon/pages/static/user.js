@@ -103,6 +103,12 @@ window.Skills.start("user", function (data) {
 
   function add(event) {
     event.preventDefault();
+    // An add sent before the list is read would be drawn, then lost when the older list arrives.
+    loaded.then(addNow);
+  }
+
+  function addNow() {
+    if (!scale) { S.status("This site's levels could not be read; reload the page to add skills.", "error"); return; }
     var name = S.cleanName(input.value);
     var level = S.selectedLevel(levelInput);
     if (!name) { S.status("Type the name of a skill first.", "error"); input.focus(); return; }
@@ -155,9 +161,10 @@ window.Skills.start("user", function (data) {
     }).catch(function (err) { S.status(err.message, "error"); });
   }
 
+  /* The list and the scale; the promise settles once they are drawn (or could not be read). */
   function load() {
     S.status("Loading skills…");
-    Promise.all([S.api("GET", levelsPath), S.scale()]).then(function (answers) {
+    var read = Promise.all([S.api("GET", levelsPath), S.scale()]).then(function (answers) {
       skills = answers[0].skills || [];
       scale = answers[1];
       if (levelInput) S.fillLevels(levelInput, scale, null);
@@ -178,8 +185,9 @@ window.Skills.start("user", function (data) {
         document.title = "Skills of " + who;
       }
     });
+    return read;
   }
 
+  var loaded = load();
   if (form) form.addEventListener("submit", add);
-  load();
 });
