@@ -253,7 +253,8 @@ class TenantChange(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
-    # "account" (account_id's holdings), "tree" (categories or the catalogue), "all" (anything),
-    # "nothing" (a write that changed nothing still names its version).
+    # "account" (account_id's holdings, their levels included), "tree" (categories or the catalogue),
+    # "issues" (the skills issues need), "scale" (the scale of levels), "all" (anything), "nothing" (a
+    # write that changed nothing still names its version).
     scope: Mapped[str] = mapped_column(String(8))
     account_id: Mapped[str | None] = mapped_column(String(ACCOUNT_ID_MAX), nullable=True)

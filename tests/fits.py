@@ -186,19 +186,25 @@ class ForgeActions:
 def snapshot(app: Any) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the tables a Forge call can change, to show that a refused call changed nothing."""
     from addon.extensions import db
-    from addon.models import ApiToken, Category, ForgeInstallation, Skill, Tenant, UserSkill
+    from addon.models import ApiToken, Category, ForgeInstallation, IssueSkill, Level, Skill, Tenant, UserSkill
 
     with app.app_context():
         return {
             "tenants": [tuple(r) for r in db.session.execute(db.select(
-                Tenant.id, Tenant.client_key, Tenant.cloud_id, Tenant.installed, Tenant.forge_installed)
-                .order_by(Tenant.id))],
+                Tenant.id, Tenant.client_key, Tenant.cloud_id, Tenant.installed, Tenant.forge_installed,
+                Tenant.expert_level).order_by(Tenant.id))],
+            "levels": [tuple(r) for r in db.session.execute(db.select(
+                Level.tenant_id, Level.level, Level.name, Level.description).order_by(Level.tenant_id, Level.level))],
+            "issue_skills": [tuple(r) for r in db.session.execute(db.select(
+                IssueSkill.tenant_id, IssueSkill.issue_id, IssueSkill.skill_id, IssueSkill.min_level)
+                .order_by(IssueSkill.id))],
             "installations": [tuple(r) for r in db.session.execute(db.select(
                 ForgeInstallation.installation_id, ForgeInstallation.tenant_id, ForgeInstallation.installed,
                 ForgeInstallation.system_token, ForgeInstallation.api_base_url)
                 .order_by(ForgeInstallation.installation_id))],
             "user_skills": [tuple(r) for r in db.session.execute(db.select(
-                UserSkill.tenant_id, UserSkill.account_id, UserSkill.skill_id).order_by(UserSkill.id))],
+                UserSkill.tenant_id, UserSkill.account_id, UserSkill.skill_id, UserSkill.level)
+                .order_by(UserSkill.id))],
             "skills": [tuple(r) for r in db.session.execute(db.select(
                 Skill.id, Skill.tenant_id, Skill.name, Skill.category_id, Skill.position).order_by(Skill.id))],
             "categories": [tuple(r) for r in db.session.execute(db.select(

@@ -53,6 +53,20 @@ def give(jira: JiraActions, tenant: Tenant, account_id: str, skills: list[str]) 
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
+def rate(jira: JiraActions, tenant: Tenant, account_id: str, levels: dict[str, Any]) -> None:
+    """Set a user's levels through the API, as that user (skills they lack are added)."""
+    response = jira.request(tenant, "PATCH", f"/api/user-skill-levels?accountId={account_id}", sub=account_id,
+                            json={"levels": levels})
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def levels_of(jira: JiraActions, tenant: Tenant, account_id: str) -> list[tuple[str, Any]]:
+    """A user's (skill, level) in the order added, as the API answers them."""
+    response = jira.request(tenant, "GET", f"/api/user-skill-levels?accountId={account_id}", sub=account_id)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [(entry["name"], entry["level"]) for entry in response.json["skills"]]
+
+
 class StandInServer(LoopbackServer):
     """Serves the stand-in all.js on loopback, from another origin than the app, as the CDN would."""
 

@@ -56,7 +56,7 @@ def test_descriptor_indexes_the_required_skills_property_for_jql(client):
 
 def test_descriptor_asks_for_the_scopes_and_webhook_of_issue_skills(client):
     descriptor = client.get("/atlassian-connect.json").json
-    # PUT of an issue property needs WRITE, its DELETE needs DELETE (CONTRACT.md, "Jira search").
+    # PUT of an issue property needs WRITE, its DELETE needs DELETE (docs/api.md and docs/jira-setup.md, issue properties).
     assert descriptor["scopes"] == ["READ", "WRITE", "DELETE"] and set(descriptor["scopes"]) <= CONNECT_SCOPES
     [hook] = descriptor["modules"]["webhooks"]
     assert set(hook) <= WEBHOOK_FIELDS

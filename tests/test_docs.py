@@ -104,7 +104,10 @@ def test_readme_comments_name_every_field_of_each_answer() -> None:
         schema = document["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
         for name in _field_names(schema):
             assert f'"{name}"' in "\n".join(comment), (method, path, name, comment)
-    assert len(checked) == 6, checked
+    documented = {("get", "/api/user-skills"), ("put", "/api/user-skills"), ("delete", "/api/user-skills"),
+                  ("get", "/api/skills-by-account"), ("post", "/api/skills-by-account"),
+                  ("get", "/api/skill-tree/experts")}
+    assert documented <= checked, documented - checked
 
 
 def _field_names(schema: dict) -> list[str]:

@@ -78,7 +78,7 @@ def test_manifest_declares_the_contracts_forge_app(reports):
                                    "events": ["avi:forge:installed:app", "avi:forge:uninstalled:app"]},
                                   {"key": "skills-issue-events", "endpoint": "skills-events",
                                    "events": ["avi:jira:deleted:issue"]}]
-    # The issue property the backend writes, indexed for JQL by skill name (CONTRACT.md, "Jira search").
+    # The issue property the backend writes, indexed for JQL by skill name (docs/api.md and docs/jira-setup.md, issue properties).
     assert modules["jira:entityProperty"] == [{"key": "required-skills-index", "entityType": "issue",
                                                "propertyKey": "required-skills",
                                                "values": [{"path": "skills", "type": "string",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import mimetypes
 import os
+import re
 from typing import Any, Iterator
 
 import pytest
@@ -19,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from .conftest import JiraActions, Tenant
 from .fits import JwksServer, fit_claims, sign_fit
 from .forge_support import build
-from .pages_support import STANDIN_DIR, JiraFrame, add_needed_skill, close_all, give, search_skills
+from .pages_support import STANDIN_DIR, JiraFrame, add_needed_skill, close_all, give, levels_of, rate, search_skills
 
 APP_ID = "ari:cloud:ecosystem::app/5d2c7a1e-8b3f-4c6d-9e0a-1b2c3d4e5f60"
 CLOUD_ID = "0c5a3e7f-1d2b-4a6c-8e9f-a0b1c2d3e4f5"
@@ -282,3 +283,97 @@ def test_forge_finder_ranks_people_with_minimum_levels(forge_ui, skilled):
     expect(ranked.locator(".why")).to_have_text(["covers all 2", "covers 1 of 2, missing Go"])
     if os.environ.get("PAGE_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["PAGE_SCREENSHOTS"], "forge-finder-ranked.png"), full_page=True)
+
+
+# --- Levels on the Forge front: the same page code over host-forge.js -------------------------------
+
+SCREENSHOTS = os.environ.get("PAGE_SCREENSHOTS", "")
+
+
+def shot(ui: ForgeUi, name: str) -> None:
+    if SCREENSHOTS:
+        ui.page.screenshot(path=os.path.join(SCREENSHOTS, name + ".png"), full_page=True)
+
+
+@needs_forge_backend
+def test_forge_my_skills_rate_with_the_keyboard_and_add_at_a_level(forge_ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python"])
+    me = forge_ui(ALICE)
+    page = me.open("user")
+    picker = page.get_by_label("Level of Python")
+    expect(picker).to_have_value("")
+    picker.focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#status")).to_have_text("Python: Beginner.")
+    page.get_by_label("Add a skill").fill("Go")
+    page.get_by_label("Level", exact=True).select_option(label="Proficient")
+    page.get_by_label("Add a skill").press("Enter")
+    expect(page.locator("#status")).to_have_text("Added Go (Proficient).")
+    assert levels_of(jira, tenant, ALICE) == [("Python", 1), ("Go", 3)]
+    shot(me, "forge-user-levels")
+
+
+@needs_forge_backend
+def test_forge_finder_lists_levels_filters_and_a_persons_levels_are_read_only(forge_ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python"])
+    give(jira, tenant, BOB, ["Python"])
+    rate(jira, tenant, BOB, {"Python": 4})
+    me = forge_ui(ALICE)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder"})
+    page = me.open("global")
+    page.get_by_role("button", name=re.compile(r"^Python")).click()
+    people = page.get_by_role("list", name="People who know Python")
+    expect(people.locator("li")).to_have_text(["Bob BuilderExpert", "Alice Example"])
+    page.get_by_label("Level", exact=True).select_option(label="At least Proficient")
+    expect(people.locator(".person-name")).to_have_text(["Bob Builder"])
+    shot(me, "forge-finder-levels")
+    people.get_by_role("button", name="Bob Builder").click()  # the person's view, in the same page
+    expect(page.locator("h1")).to_have_text("Skills of Bob Builder")
+    expect(page.locator("#skill-list li")).to_have_text(["PythonExpert"])
+    expect(page.locator("#skill-list select")).to_have_count(0)
+
+
+@needs_forge_backend
+def test_forge_issue_panel_shows_the_assignees_levels(forge_ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python", "Go"])
+    rate(jira, tenant, ALICE, {"Go": 2})
+    me = forge_ui(BOB)
+    me.jira.users[ALICE] = "Alice Example"
+    me.jira.issues["PRJ-7"] = ALICE
+    page = me.open("panel", issue={"key": "PRJ-7", "id": "10007"})
+    expect(page.locator("#assignee .person-name")).to_have_text("Alice Example")
+    expect(page.locator("#skill-list li")).to_have_text(["Python", "GoCompetent"])
+    shot(me, "forge-issue-panel-levels")
+
+
+@needs_forge_backend
+def test_forge_admin_edits_the_scale_and_splits_suffixes(forge_ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Go - Expert", "SQL"])
+    rate(jira, tenant, BOB, {"Rust": 4})
+    me = forge_ui(ADMIN)
+    page = me.open("admin")
+    expect(page.locator("#tree-editor")).to_have_attribute("aria-busy", "false")  # the page's script runs
+    page.get_by_role("tab", name="Levels").click()
+    expect(page.get_by_label("Name of level 4")).to_have_value("Expert")
+    page.get_by_role("button", name="Preview the split").click()
+    expect(page.locator("#split-heading")).to_have_text("1 skill becomes a level; 2 holdings change.")
+    page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page.locator("#split-applied")).to_have_text("Done: 1 skill became a level; 2 holdings changed.")
+    assert levels_of(jira, tenant, ALICE) == [("Go", 4), ("SQL", None)]
+    page.get_by_role("button", name="Remove level 4").click()
+    expect(page.locator("#scale-effect")).to_have_text(
+        "Saving 3 levels moves 2 ratings at Expert (level 4) down to Proficient (level 3). "
+        "Skills that issues need above level 3 will need Proficient.")
+    page.get_by_role("button", name="Save levels").click()
+    expect(page.locator("#status")).to_have_text("Saved: 3 levels; experts from Proficient up.")
+    assert levels_of(jira, tenant, ALICE) == [("Go", 3), ("SQL", None)]
+    shot(me, "forge-admin-levels")
+    page.get_by_role("tab", name="People's skills (CSV)").click()
+    page.get_by_label("CSV file").set_input_files(files=[{
+        "name": "s.csv", "mimeType": "text/csv", "buffer": f"accountId,skill,level\n{ALICE},SQL,beginner\n".encode()}])
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.locator("#csv-preview-heading")).to_have_text(
+        "Preview: 1 person changes (0 skills added, 1 removed, 1 levels changed); 0 unchanged.")
+    page.get_by_role("button", name="Apply changes").click()
+    expect(page.locator("#csv-applied")).to_be_visible()
+    assert levels_of(jira, tenant, ALICE) == [("SQL", 1)]

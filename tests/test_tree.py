@@ -759,13 +759,17 @@ def test_a_skill_s_experts_are_the_experts_route_s_list(site: Site, other_site: 
     assert expected == [ALICE, BOB, "acc-3", "acc-1"]
     for spelling in ("Usability Testing", "  usability TESTING ", "USABILITY%20testing"):
         answer = site.ok("GET", f"{SKILL_EXPERTS}?skill={spelling}", sub=USER)
-        assert answer == {"skill": "Usability Testing", "experts": expected}
+        # No one rated: each unrated (null), in the order they acquired it.
+        assert answer == {"skill": "Usability Testing", "experts": expected,
+                          "levels": {account: None for account in expected}}
     # Named by the tree, held by no one: an empty list, not a 404.
-    assert site.ok("GET", f"{SKILL_EXPERTS}?skill=wireframes", sub=USER) == {"skill": "Wireframes", "experts": []}
+    assert site.ok("GET", f"{SKILL_EXPERTS}?skill=wireframes", sub=USER) == {"skill": "Wireframes", "experts": [],
+                                                                            "levels": {}}
     # An API token reads it too.
     response = site.jira.client.get(f"{SKILL_EXPERTS}?skill=User%20Flows",
                                     headers={"Authorization": "Bearer " + site.api_token()})
-    assert response.status_code == 200 and response.get_json() == {"skill": "User Flows", "experts": [ALICE]}
+    assert response.status_code == 200 and response.get_json() == {"skill": "User Flows", "experts": [ALICE],
+                                                                   "levels": {ALICE: None}}
 
 
 @pytest.mark.parametrize("query, status, error", [

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import ACCOUNT_ID_MAX, LEVELS_MAX, NAME_MAX
-from ..skills import tree
+from ..skills import levels, tree
+from ..skills.user_skills import MAX_ACCOUNTS_PER_REQUEST, MAX_SKILLS_PER_USER
 from ..skills.names import ACCOUNT_ID_PATTERN, CONTROL_CHARACTERS, FORMAT_CHARACTERS
 
 Schema = dict[str, Any]
@@ -64,6 +65,8 @@ DESCRIPTION: Schema = {"type": "string", "maxLength": tree.DESCRIPTION_MAX}
 OPTIONAL_DESCRIPTION: Schema = {"type": ["string", "null"], "maxLength": tree.DESCRIPTION_MAX}
 TIME: Schema = {"type": "string", "format": "date-time"}
 NAMES: Schema = {"type": "array", "items": ref("SkillName")}
+LEVEL_NUMBER: Schema = {"type": "integer", "minimum": 1, "maximum": LEVELS_MAX}
+SKILL_LEVELS: Schema = {"type": "array", "items": ref("SkillLevel")}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": obj(required=False, closed=False, error={"type": "string"}, message={"type": "string"},
@@ -116,9 +119,41 @@ SCHEMAS: dict[str, Schema] = {
                           parentKey={**nullable(CATEGORY_KEY), "description": "The new parent; null for the root."},
                           position={"type": "integer", "minimum": 0}) | {"minProperties": 1},
     "CategorySkills": obj(skills={"type": "array", "items": NAME}),
+    # Levels
+    "Level": {"type": ["integer", "null"], "minimum": 1, "maximum": LEVELS_MAX,
+              "description": "A level of the site's scale (1 is the lowest; at most its number of levels), or null: "
+                             "not rated. Anything else (0, \"3\", 2.5, true) is a 400."},
+    "Scale": obj(levels={"type": "array", "items": obj(level=LEVEL_NUMBER, name=NAME, description={
+                     "type": "string", "maxLength": levels.DESCRIPTION_MAX})},
+                 expertLevel={**LEVEL_NUMBER, "description": "The lowest level that counts as an expert."}),
+    "ScaleUpdate": obj(levels={"type": "array", "minItems": levels.LEVELS_MIN, "maxItems": LEVELS_MAX,
+                               "items": obj(required=False, name=NAME, description={
+                                   "type": ["string", "null"], "maxLength": levels.DESCRIPTION_MAX,
+                                   "description": "What the level means here."},
+                                   level={"description": "Ignored: a level is its place in the list."})
+                               | {"required": ["name"]},
+                               "description": "Lowest first; names unique case-insensitively."},
+                       expertLevel={**LEVEL_NUMBER, "description": "1 to the number of levels."}),
+    "SkillLevel": obj(name=ref("SkillName"), level=ref("Level")),
+    "UserSkillLevels": obj(accountId=ref("AccountId"), skills=SKILL_LEVELS),
+    "UserSkillLevelsPatch": obj(levels={"type": "object", "propertyNames": ref("SkillName"),
+                                        "additionalProperties": ref("Level"), "maxProperties": MAX_SKILLS_PER_USER,
+                                        "description": "Skill name -> level; a skill the user lacks is added."}),
+    "LevelsByAccount": obj(levelsByAccountId={"type": "object", "additionalProperties": SKILL_LEVELS}),
+    "LevelsBulkUpdate": obj(levelsByAccountId={"type": "object", "maxProperties": MAX_ACCOUNTS_PER_REQUEST,
+                                               "additionalProperties": {**SKILL_LEVELS,
+                                                                        "maxItems": MAX_SKILLS_PER_USER}}),
+    "LevelChanges": obj(changes={"type": "object", "additionalProperties": obj(
+        added=NAMES, removed=NAMES, levelChanged={"type": "array", "items": obj(
+            **{"name": ref("SkillName"), "from": ref("Level"), "to": ref("Level")}),
+            "description": "Kept skills whose level changed."})}),
+    "SplitSuffixes": obj(apply={"type": "boolean", "description": "false: only report; true: do it."}),
+    "SplitSuffixesResult": obj(skills={"type": "array", "items": obj(
+        **{"from": ref("SkillName")}, to=ref("SkillName"), level=LEVEL_NUMBER,
+        holders={"type": "integer", "minimum": 0})},
+        holdingsChanged={"type": "integer", "minimum": 0,
+                         "description": "Holdings created, removed or re-levelled."}),
     # The skills an issue needs, and who should take it
-    "Level": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": LEVELS_MAX}, {"type": "null"}],
-              "description": "A level of the site's scale (1 is the lowest), or null."},
     "RequiredSkill": {"oneOf": [ref("SkillName"),
                                 obj(required=False, name=ref("SkillName"), minLevel=ref("Level")) | {"required": ["name"]}],
                       "description": "A bare name (any level meets it), or a name with the lowest level that meets it."},

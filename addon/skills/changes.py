@@ -3,7 +3,7 @@
 Every writer calls `record` first in its transaction: it bumps the tenant's data version (which
 also serialises the tenant's writers, see skills.versions) and logs, under the new version, the
 accounts whose holdings the transaction may change, that the tree changed, that the skills some
-issues need changed, or "anything".
+issues need changed, that the tenant's scale of levels changed, or "anything".
 A process holding an answer built at version v asks `since(v, current)` and re-reads only the
 accounts named; a version with no row (pruned, or written by a writer that only bumped), an
 "all" row or too many accounts means: rebuild. No Flask in here.
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..models import TenantChange
 from . import versions
 
-ACCOUNT, TREE, ISSUES, ALL, NOTHING = "account", "tree", "issues", "all", "nothing"
+ACCOUNT, TREE, ISSUES, SCALE, ALL, NOTHING = "account", "tree", "issues", "scale", "all", "nothing"
 # A write naming more accounts logs "all" instead: re-reading that many accounts costs about what
 # a rebuild does (at 10,000 accounts x 15 skills a rebuild reads 150,000 holdings), and the log
 # stays small whatever the size of a bulk update.
@@ -35,17 +35,19 @@ PRUNE_EVERY = 50
 @dataclass
 class Changes:
     """What changed between two versions: accounts whose holdings may differ, whether the tree did,
-    and whether the skills issues need did (answers built from holdings alone need not care)."""
+    whether the skills issues need did, and whether the scale of levels did (its names or expertLevel;
+    holdings it moved are named as accounts). Answers built from holdings alone need not care."""
 
     accounts: set[str] = field(default_factory=set)
     tree: bool = False
     issues: bool = False
+    scale: bool = False
 
 
 def record(session: Session, tenant_id: int, accounts: Iterable[str] | None = None, tree: bool = False,
-           issues: bool = False) -> int:
+           issues: bool = False, scale: bool = False) -> int:
     """Bump the tenant's version and log what this transaction changes: `accounts`' holdings, the tree,
-    the skills issues need.
+    the skills issues need, the scale of levels.
 
     `accounts` None means anything may change: readers rebuild. Returns the new version.
     """
@@ -60,6 +62,8 @@ def record(session: Session, tenant_id: int, accounts: Iterable[str] | None = No
             rows.append({"scope": TREE, "account_id": None})
         if issues:
             rows.append({"scope": ISSUES, "account_id": None})
+        if scale:
+            rows.append({"scope": SCALE, "account_id": None})
         if not rows:  # still names its version: a version without a row reads as a gap
             rows.append({"scope": NOTHING, "account_id": None})
     # Plain executemany through the session's connection (same transaction).
@@ -97,6 +101,8 @@ def since(session: Session, tenant_id: int, old: int, new: int) -> Changes | Non
             changes.tree = True
         elif scope == ISSUES:
             changes.issues = True
+        elif scope == SCALE:
+            changes.scale = True
         elif scope != NOTHING:
             return None
     if len(seen) != new - old or len(changes.accounts) > MAX_PATCHED_ACCOUNTS:

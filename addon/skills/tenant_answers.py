@@ -1,9 +1,10 @@
 """Whole-tenant answers as serialised JSON that a write patches instead of rebuilding. No Flask in here.
 
-GET /api/skills-by-account and GET /api/skill-tree/experts answer with every holding of the tenant:
+GET /api/skills-by-account, GET /api/skill-levels-by-account and GET /api/skill-tree/experts answer
+with every holding of the tenant:
 at 10,000 people x 15 skills, 150,000 rows read and a few megabytes of JSON. Building that costs
 many times what serialising it does, and an HR sync writes all day. So the answer is kept as its
-JSON text plus the offsets of its parts, one per account (skills-by-account) or one per skill's
+JSON text plus the offsets of its parts, one per account (skills and levels by account) or one per skill's
 list of experts (the tree); a write names the accounts it touched (skills.changes) and the answer
 re-reads those accounts' holdings alone and splices their new parts into the text. Tree changes
 rebuild the tree's skeleton (categories and skill leaves, a few thousand rows), keeping every
@@ -32,7 +33,7 @@ from ..models import UserSkill
 from . import tree
 from .catalogue import chunks
 from .changes import Changes
-from .user_skills import skills_by_account
+from .user_skills import LevelValue, levels_by_account, skills_by_account
 
 # A string no stored text can hold (names have no control characters): marks where parts go.
 _MARK = "\x00"
@@ -235,6 +236,35 @@ class SkillsByAccount(ByAccount):
 
     def encode(self, value: list[str]) -> str:
         return self.style.strings(value)
+
+
+class LevelsByAccount(ByAccount):
+    """{"levelsByAccountId": {account: [{"name": skill, "level": n or null}, ...], ...}}: skills-by-account's
+    accounts, each holding with its level; a level write patches the account's part like any holding's."""
+
+    name = "levels-by-account"
+    field = "levelsByAccountId"
+
+    @classmethod
+    def read(cls, session: Session, tenant_id: int,
+             accounts: Collection[str] | None) -> dict[str, list[tuple[str, LevelValue]]]:
+        return levels_by_account(session, tenant_id, accounts)
+
+    def __init__(self, version: int, style: JsonStyle, values: dict[str, Any]) -> None:
+        # Each holding's object as `dumps` writes it: {"name", "level"} as built, or sorted ("level" first).
+        self._name_key = style.string("name") + style.key_sep
+        self._level_key = style.string("level") + style.key_sep
+        self._level_first = style.sorts_keys
+        super().__init__(version, style, values)
+
+    def encode(self, value: list[tuple[str, LevelValue]]) -> str:
+        string, comma = self.style.string, self.style.item_sep
+        objects = []
+        for name, level in value:
+            named = self._name_key + string(name)
+            levelled = self._level_key + ("null" if level is None else str(level))
+            objects.append("{" + (levelled + comma + named if self._level_first else named + comma + levelled) + "}")
+        return "[" + comma.join(objects) + "]"
 
 
 class ExpertsTree(Answer):

@@ -214,16 +214,21 @@ class UnknownSkill(NotFound):
         super().__init__(f"No one holds a skill called {name!r} and no category names it.")
 
 
-def skill_experts(session: Session, tenant_id: int, name: str) -> tuple[str, list[str]]:
-    """A skill's name as stored and the accounts holding it, in the order they acquired it."""
+def skill_experts(session: Session, tenant_id: int, name: str) -> tuple[str, list[str], dict[str, int | None]]:
+    """A skill's name as stored, the accounts holding it and each one's level (None: not rated).
+
+    The accounts highest level first, the unrated last, and in the order they acquired it within a level.
+    """
     # One statement: the skill's row, joined to its holders if it has any (an unknown skill: no row).
-    rows = session.execute(select(Skill.name, UserSkill.account_id)
+    rows = session.execute(select(Skill.name, UserSkill.account_id, UserSkill.level)
                            .outerjoin(UserSkill, UserSkill.skill_id == Skill.id)
                            .where(Skill.tenant_id == tenant_id, Skill.name_key == name_key(name))
                            .order_by(UserSkill.id)).all()
     if not rows:
         raise UnknownSkill(name)
-    return rows[0][0], [account for _, account in rows if account is not None]
+    held = [(account, level) for _, account, level in rows if account is not None]
+    held.sort(key=lambda holding: -holding[1] if holding[1] is not None else 0)  # stable: the order acquired stays
+    return rows[0][0], [account for account, _ in held], dict(held)
 
 
 def skill_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:

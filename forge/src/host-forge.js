@@ -99,7 +99,7 @@ async function context() {
   if (RESOURCE === "panel") {
     const issue = forge.extension && forge.extension.issue;
     if (!issue || !issue.key) throw refuse("This panel needs the key of an issue.");
-    // The issue's numeric id keys the skills it needs (CONTRACT.md, "Skills an issue needs").
+    // The issue's numeric id keys the skills it needs (docs/api.md, "issue-skills").
     const issueId = /^[1-9][0-9]{0,17}$/.test(String(issue.id || "")) ? String(issue.id) : null;
     return { viewer, issueKey: String(issue.key).toUpperCase(), issueId };
   }

@@ -52,6 +52,24 @@ SCRIPT: list[tuple[str, str, str, Any]] = [
     (ADMIN, "PUT", "/api/skill-tree", {"skillTree": [{"type": "category", "displayName": "Data", "children": [
         {"type": "skill", "key": "SQL"}]}]}),
     (USER, "GET", "/api/skill-tree/experts", None),
+    (USER, "GET", "/api/levels", None),
+    (USER, "PUT", "/api/levels", {"levels": [{"name": "Low"}, {"name": "High"}], "expertLevel": 2}),
+    (ADMIN, "PUT", "/api/levels", {"levels": [{"name": "Low"}, {"name": "Mid"}, {"name": "High"}], "expertLevel": 2}),
+    (ADMIN, "PUT", "/api/levels", {"levels": [{"name": "Only"}], "expertLevel": 1}),
+    (USER, "PATCH", "/api/user-skill-levels?accountId=user-1", {"levels": {"Python": 3, "Elixir": 1}}),
+    (USER, "PATCH", "/api/user-skill-levels?accountId=user-2", {"levels": {"Go": 1}}),
+    (USER, "PATCH", "/api/user-skill-levels?accountId=user-1", {"levels": {"Python": 4}}),
+    (ADMIN, "PATCH", "/api/user-skill-levels?accountId=user-2", {"levels": {"Go": 2}}),
+    (USER, "GET", "/api/user-skill-levels?accountId=user-1", None),
+    (USER, "GET", "/api/skill-levels-by-account", None),
+    (USER, "POST", "/api/skill-levels-by-account", {"levelsByAccountId": {"user-3": [{"name": "Go", "level": 3}]}}),
+    (ADMIN, "POST", "/api/skill-levels-by-account", {"levelsByAccountId": {"user-3": [{"name": "Go", "level": 3}]}}),
+    (USER, "GET", "/api/skill-tree/skill-experts?skill=go", None),
+    (ADMIN, "PUT", "/api/user-skills?accountId=user-2", {"skills": ["Go - High"]}),
+    (USER, "POST", "/api/levels/split-suffixes", {"apply": True}),
+    (ADMIN, "POST", "/api/levels/split-suffixes", {"apply": False}),
+    (ADMIN, "POST", "/api/levels/split-suffixes", {"apply": True}),
+    (USER, "GET", "/api/skill-levels-by-account", None),
     (USER, "POST", "/api/tokens", {"name": "hr"}),
     (USER, "GET", "/api/tokens", None),
     (ADMIN, "POST", "/api/tokens", {"name": "hr"}),
@@ -119,6 +137,9 @@ def test_every_route_answers_a_fit_exactly_as_a_connect_jwt(client: FlaskClient,
     assert through_forge == through_connect
     statuses = {status for status, _ in through_forge}
     assert {200, 201, 204, 400, 403, 404, 415} <= statuses  # the script did meet every kind of answer
+    # The level routes' permissions, as the contract names them (the same through both fronts, above).
+    levels = [status for (_, _, url, _), (status, _) in zip(SCRIPT, through_forge) if "level" in url]
+    assert levels == [200, 403, 200, 400, 200, 403, 400, 200, 200, 200, 403, 200, 403, 200, 200, 200]
 
 
 def test_a_fit_never_reaches_another_installations_data(app: Flask, client: FlaskClient, forge: ForgeActions) -> None:

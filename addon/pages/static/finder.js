@@ -1,5 +1,6 @@
-/* The expert finder: the skill tree with the number of experts per skill, a filter, and a search that
- * ranks people by how many of several skills they meet (each with a minimum level), levels shown. Built for tens of thousands of people and thousands of skills:
+/* The expert finder: the skill tree with the number of experts per skill, a filter, a level people
+ * must have at least to be listed under a skill, and a search that ranks people by how many of
+ * several skills they meet (each with a minimum level), levels shown. Built for tens of thousands of people and thousands of skills:
  * the page loads the tree with counts only (its size follows the skills, not the people), a skill's
  * people are fetched when it is opened or searched for, categories start collapsed, and people are
  * drawn PAGE at a time. */
@@ -14,11 +15,14 @@ window.Skills.start("finder", function () {
   var searchInput = document.getElementById("search-input");
   var searchChips = document.getElementById("search-skills");
   var searchResults = document.getElementById("search-results");
+  var levelFilter = document.getElementById("level-filter");
   var roots = [];
-  var skills = [];               // {name, count, experts (null until fetched), path}
+  var skills = [];               // {name, count, experts and levels (null until fetched), path}
   var skillByKey = new Map();    // nameKey -> skill
   var searched = [];             // {skill, minLevel} of the search, in the order added
-  var scale = null;              // the site's levels, for the search's minimum levels
+  var scale = null;              // the site's levels
+  var minLevel = null;           // the level a skill's people must have at least; null: any, the unrated too
+  var shownPanels = [];          // {box, fill} of the skills opened: drawn again when the level changes
   var ids = 0;
 
   function nextId(prefix) { ids += 1; return prefix + ids; }
@@ -27,7 +31,7 @@ window.Skills.start("finder", function () {
   function index(nodes) {
     S.walkTree(nodes, function (node, ancestors) {
       if (node.type === "category") { node.skillCount = 0; return; }
-      var skill = { name: node.key, count: node.expertCount || 0, experts: null, pending: null,
+      var skill = { name: node.key, count: node.expertCount || 0, experts: null, levels: null, pending: null,
                     path: ancestors.map(function (category) { return category.displayName; }) };
       node.skill = skill;
       skills.push(skill);
@@ -54,7 +58,8 @@ window.Skills.start("finder", function () {
           throw err;
         })
         .then(function (answer) {
-          skill.experts = answer.experts;
+          skill.experts = answer.experts;  // highest level first, the unrated last
+          skill.levels = answer.levels || {};
           skill.count = answer.experts.length;
           document.querySelectorAll("[data-skill]").forEach(function (item) {
             var badge = item.getAttribute("data-skill") === skill.name && item.querySelector(".badge");
@@ -70,8 +75,16 @@ window.Skills.start("finder", function () {
     return el("p", { className: "status loading", role: "status", text: text });
   }
 
-  /* People, PAGE at a time, with a button for the next page. */
-  function peopleList(accountIds, label) {
+  /* Whether the account has the skill at the level asked for (fetched skills only). */
+  function meets(skill, accountId) {
+    var level = skill.levels ? skill.levels[accountId] : null;
+    return minLevel === null || (level !== null && level !== undefined && level >= minLevel);
+  }
+
+  function atLeast() { return "at " + S.levelName(scale, minLevel) + " or above"; }
+
+  /* People, PAGE at a time, with a button for the next page; with `levels`, each one's level. */
+  function peopleList(accountIds, label, levels) {
     var box = el("div");
     var list = el("ul", { className: "people", "aria-label": label });
     var shown = 0;
@@ -83,7 +96,9 @@ window.Skills.start("finder", function () {
       if (next) next.querySelector("button").focus();  // the keyboard goes on where the new people start
     });
     function showMore() {
-      accountIds.slice(shown, shown + PAGE).forEach(function (id) { list.appendChild(el("li", null, S.person(id))); });
+      accountIds.slice(shown, shown + PAGE).forEach(function (id) {
+        list.appendChild(el("li", null, S.person(id), levels && scale ? S.levelBadge(scale, levels[id]) : null));
+      });
       shown = Math.min(accountIds.length, shown + PAGE);
       var left = accountIds.length - shown;
       more.hidden = left <= 0;
@@ -129,8 +144,16 @@ window.Skills.start("finder", function () {
         box.appendChild(loading("Loading the people who know " + skill.name + "…"));
         expertsOf(skill).then(function (experts) {
           S.clear(box);
+          var shown = minLevel === null ? experts : experts.filter(function (id) { return meets(skill, id); });
           if (!experts.length) box.appendChild(el("p", { className: "empty", text: "No one holds this skill yet." }));
-          else box.appendChild(peopleList(experts, "People who know " + skill.name));
+          else if (!shown.length) box.appendChild(el("p", { className: "empty", text: "No one holds " + skill.name + " " + atLeast() + "." }));
+          else {
+            if (minLevel !== null) {
+              box.appendChild(el("p", { className: "subtle level-summary", text: plural(shown.length, "person", "people") +
+                " of " + experts.length + " " + atLeast() + "." }));
+            }
+            box.appendChild(peopleList(shown, "People who know " + skill.name, skill.levels));
+          }
           mark("skills:people-drawn");
         }, function (err) {
           S.clear(box);
@@ -139,6 +162,7 @@ window.Skills.start("finder", function () {
         }).then(function () { box.setAttribute("aria-busy", "false"); });
       }
       fill();
+      shownPanels.push({ box: box, fill: fill });
       return box;
     });
     item.setAttribute("data-skill", skill.name);
@@ -225,17 +249,21 @@ window.Skills.start("finder", function () {
    * people: past that, how many more there are is not known, and the summary says only what is shown). */
   function summary(answer) {
     var names = answer.skills.map(function (skill) { return skill.name; });
+    // One minimum for every skill (the Level filter sets it) is said once; mixed ones show on the chips.
+    var floors = answer.skills.map(function (skill) { return skill.minLevel === undefined ? null : skill.minLevel; });
+    var floor = floors.every(function (level) { return level === floors[0]; }) ? floors[0] : null;
+    var at = floor === null ? "" : " at " + S.levelName(scale, floor) + " or above";
     var people = answer.people;
     var full = people.length === MATCH_LIMIT;
-    if (!people.length) return "No one has " + (names.length > 1 ? "any of: " : "") + names.join(", ") + ".";
+    if (!people.length) return "No one has " + (names.length > 1 ? "any of: " : "") + names.join(", ") + at + ".";
     if (names.length === 1) {
-      return full ? "The first " + MATCH_LIMIT + " people with " + names[0] + " are shown, highest levels first."
-        : plural(people.length, "person has", "people have") + " " + names[0] + ".";
+      return full ? "The first " + MATCH_LIMIT + " people with " + names[0] + at + " are shown, highest levels first."
+        : plural(people.length, "person has", "people have") + " " + names[0] + at + ".";
     }
     var all = people.filter(function (person) { return !person.missing.length; }).length;
     var head = full ? "The best " + MATCH_LIMIT + " matches are shown" : plural(people.length, "person matches", "people match");
     var tail = full && all === people.length ? "each has" : all ? plural(all, "has", "have") : "none has";
-    return head + "; " + tail + " all of: " + names.join(", ") + ".";
+    return head + "; " + tail + " all of: " + names.join(", ") + at + ".";
   }
 
   function addToSearch(event) {
@@ -246,14 +274,14 @@ window.Skills.start("finder", function () {
     var searchStatus = document.getElementById("search-status");
     if (!skill) { S.status("No one has a skill called “" + name + "”.", "error", searchStatus); searchInput.focus(); return; }
     S.status("", null, searchStatus);
-    if (!searched.some(function (entry) { return entry.skill === skill; })) searched.push({ skill: skill, minLevel: null });
+    if (!searched.some(function (entry) { return entry.skill === skill; })) searched.push({ skill: skill, minLevel: minLevel });
     searchInput.value = "";
-    S.match.loadScale().then(function (found) { scale = found; renderSearch(); });
+    S.scale().then(function (found) { scale = found; renderSearch(); });
     searchInput.focus();
   }
 
   function load() {
-    S.match.loadScale().then(function (found) { scale = found; });
+    S.scale().then(function (found) { scale = found; });
     S.api("GET", "/skill-tree/expert-counts").then(function (answer) {
       roots = answer.skillTree || [];
       index(roots);
@@ -271,6 +299,22 @@ window.Skills.start("finder", function () {
       }, 0);
     }).catch(function (err) { S.status(err.message, "error"); });
   }
+
+  /* The level filter: its options once the scale is known; a change draws the people shown again. */
+  S.scale().then(function (answer) {
+    scale = answer;
+    answer.levels.forEach(function (entry) {
+      levelFilter.appendChild(el("option", { value: String(entry.level), text: "At least " + entry.name }));
+    });
+  }).catch(function (err) { S.status(err.message, "error"); });
+  levelFilter.addEventListener("change", function () {
+    minLevel = levelFilter.value === "" ? null : Number(levelFilter.value);
+    shownPanels = shownPanels.filter(function (panel) { return panel.box.isConnected; });
+    shownPanels.forEach(function (panel) { panel.fill(); });
+    // The search takes the filter as every skill's minimum (each chip can still change its own).
+    searched.forEach(function (entry) { entry.minLevel = minLevel; });
+    if (searched.length) renderSearch();
+  });
 
   var filterTimer = null;
   filterInput.addEventListener("input", function () {

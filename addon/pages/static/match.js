@@ -5,17 +5,8 @@
   "use strict";
   var S = window.Skills, el = S.el;
 
-  /* The default scale (CONTRACT.md, "Levels"). GET /api/levels comes with the levels feature (issue 21);
-   * until it is merged every site has this scale, and asking for it would only fetch a 404. Once it is,
-   * loadScale asks it: S.api("GET", "/levels"), falling back to this one. */
-  var DEFAULT_SCALE = { levels: [{ level: 1, name: "Beginner" }, { level: 2, name: "Competent" },
-    { level: 3, name: "Proficient" }, { level: 4, name: "Expert" }], expertLevel: 3 };
-  var scale = null;
-
-  function loadScale() {
-    if (!scale) scale = Promise.resolve(DEFAULT_SCALE);
-    return scale;
-  }
+  /* The site's scale (GET /api/levels, asked once per page by common.js). */
+  function loadScale() { return S.scale(); }
 
   function levelName(levels, level) {
     if (level === null || level === undefined) return "not rated";
