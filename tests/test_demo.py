@@ -23,6 +23,7 @@ from addon.demo.site import ADMIN, DESIGN_KEY, EXAMPLE_PEOPLE, SITE, UX_KEY
 from addon.demo.standin import BASE_URL
 from addon.extensions import db
 from addon.models import Tenant
+from addon.skills.issue_skills import PROPERTY_KEY
 
 from .conftest import APP_KEY, jira_token, make_config
 from .demo_support import DEMO_BASE_URL, demo, demo_config, demo_database, made  # noqa: F401 (fixtures)
@@ -66,6 +67,59 @@ def test_the_demo_site_holds_the_seed_and_a_few_dozen_more(demo):
     leaves = {leaf["key"]: leaf["experts"] for leaf in ux["children"]}
     assert list(leaves) == ["User Flows", "Wireframes", "Usability Testing"]
     assert {ALEX, MARIA} <= set(leaves["Usability Testing"]) and ALEX in leaves["User Flows"]
+
+
+def test_the_demo_site_has_levels_and_issues_that_need_skills(demo):
+    app, started = demo
+    client = app.test_client()
+    token = bearer(started.token)
+    # Levels where site.py gives them; the names with a level in them stay unrated, for "split suffixes".
+    sam = client.get(f"/api/user-skill-levels?accountId={SAM}", headers=token).json
+    assert sam["skills"] == [{"name": "QA - Competent", "level": None}, {"name": "Test Automation", "level": 4},
+                             {"name": "Selenium", "level": 3}, {"name": "Python", "level": 2}]
+    everyone = client.get("/api/skill-levels-by-account", headers=token).json["levelsByAccountId"]
+    levels = [entry["level"] for person in everyone.values() for entry in person]
+    assert {1, 2, 3, 4} <= set(levels) and None in levels
+    # The issues need skills, and Jira's property of each (what JQL searches) says so.
+    standin = app.extensions["demo"]
+    for issue in SITE.issues:
+        answer = client.get(f"/api/issue-skills?issueId={issue.id}", headers=token).json
+        assert [(s["name"], s["minLevel"]) for s in answer["skills"]] == list(issue.needs), issue.key
+        assert answer["searchable"] is True
+        held = standin.issue_property(issue.id, PROPERTY_KEY)
+        assert held == ({"skills": [name for name, _ in issue.needs]} if issue.needs else None), issue.key
+    assert sum(1 for issue in SITE.issues if issue.needs) >= 3
+
+
+def test_issue_skills_written_in_the_demo_reach_its_jira_and_suggestions_count_open_work(demo):
+    app, _ = demo
+    client = app.test_client()
+    standin = app.extensions["demo"]
+    empty = next(issue for issue in SITE.issues if not issue.needs)
+    url = f"/api/issue-skills?issueId={empty.id}"
+    put = client.put(url, json={"skills": [{"name": "Usability Testing", "minLevel": 2}, "User Flows"]},
+                     headers=as_person(client, MARIA))
+    assert put.status_code == 200 and put.json["searchable"] is True, put.get_data(as_text=True)
+    assert standin.issue_property(empty.id, PROPERTY_KEY) == {"skills": ["Usability Testing", "User Flows"]}
+    suggested = client.get(f"/api/issue-skills/suggestions?issueId={empty.id}&limit=5",
+                           headers=as_person(client, MARIA)).json["people"]
+    assert suggested and all(isinstance(person["openIssues"], int) for person in suggested)
+    # Alex has DEMO-1 assigned: at least that one open issue is counted.
+    alex = client.get(f"/api/issue-skills/suggestions?issueId={empty.id}&limit=50",
+                      headers=as_person(client, MARIA)).json["people"]
+    assert next(p for p in alex if p["accountId"] == ALEX)["openIssues"] >= 1
+    cleared = client.put(url, json={"skills": []}, headers=as_person(client, MARIA))
+    assert cleared.status_code == 200 and cleared.json["skills"] == []
+    assert standin.issue_property(empty.id, PROPERTY_KEY) is None
+    # The panel asks Jira whether the person may edit the issue: on the demo's issues, yes.
+    mine = client.get(f"/demo/jira/rest/api/3/mypermissions?issueId={empty.id}&permissions=EDIT_ISSUES",
+                      headers=as_person(client, ALEX))
+    assert mine.status_code == 200 and mine.json["permissions"]["EDIT_ISSUES"]["havePermission"] is True
+    other = client.get("/demo/jira/rest/api/3/mypermissions?issueId=99999&permissions=EDIT_ISSUES",
+                       headers=as_person(client, ALEX))
+    assert other.json["permissions"]["EDIT_ISSUES"]["havePermission"] is False
+    assert client.get(f"/demo/jira/rest/api/3/mypermissions?issueId={empty.id}",
+                      headers=as_person(client, ALEX)).status_code == 400
 
 
 def test_each_start_sets_the_site_anew_and_refuses_the_old_credentials(demo, demo_database, key_server, made):

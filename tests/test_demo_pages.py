@@ -117,4 +117,14 @@ def test_a_newcomer_walks_the_demo(page: Page, server: LiveServer, demo: Any) ->
     panel = page.frame_locator("#demo-page")
     expect(panel.locator("#assignee .person-name")).to_have_text("Sam Patel")
     expect(panel.locator("#skill-list li")).to_have_count(4)
+    # The skills DEMO-3 needs, and who could take it, ranked from the stand-in's counts of open work.
+    needed = panel.get_by_role("list", name="Skills this issue needs")
+    expect(needed.locator("li")).to_have_count(3)
+    expect(needed).to_contain_text("Test Automation")
+    suggestions = panel.get_by_role("list", name="Who could take this issue")
+    expect(suggestions.locator(":scope > li").first).to_be_visible()
+    expect(suggestions).to_contain_text("Sam Patel")
+    expect(suggestions).to_contain_text("open")
+    expect(panel.locator("#needed-form")).to_be_visible()  # the stand-in grants EDIT_ISSUES on its issues
+    expect(panel.get_by_label("Minimum level of the new skill")).to_have_value("")  # "any level" first
     screenshot(page, "panel")

@@ -22,6 +22,7 @@ from flask import Flask
 from sqlalchemy import Engine, delete, exc, inspect, select, update
 from sqlalchemy.orm import Session
 
+from .. import mirrors, tenant_jira
 from ..extensions import db
 from ..models import Base, Tenant
 from ..skills import credentials
@@ -111,6 +112,12 @@ def start(app: Flask) -> Started:
         credentials.revoke_credentials(session, tenant.id)
         token = plant(session, tenant.id, standin.site)
         session.commit()
+        # Jira's copy of the issues' skills (the property JQL searches), written as after any change.
+        standin.forget_properties()
+        client, reached = tenant_jira.for_tenant(tenant.id)
+        report = mirrors.sync_tenant(session, client, reached, limit=len(standin.site.issues))
+        if report.failed or report.left:
+            log.warning("the demo's issue properties were not all written: %s", report.line("demo"))
         session.remove()
     return Started(token, standin.site)
 

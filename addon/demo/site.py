@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..skills import tokens, tree, user_skills
+from ..skills import issue_skills, tokens, tree, user_skills
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class Person:
     display_name: str
     skills: tuple[str, ...]  # in the order added
     admin: bool = False  # a Jira administrator (global permission ADMINISTER) of the demo site
+    # How well the person knows each skill, on the default scale (1 Beginner .. 4 Expert); a skill
+    # not named here is unrated, as a holding made by the documented API is.
+    levels: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Issue:
     key: str
     summary: str
     assignee: str | None  # an accountId
+    needs: tuple[tuple[str, int | None], ...] = ()  # the skills it needs, each with a minimum level or None
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,17 @@ def _leaves(nodes: Any) -> list[dict[str, Any]]:
 
 EXAMPLE_PEOPLE = (
     # "Get all users' skills", then the experts of "Get skill tree with experts".
+    # The names with a level in them ("Engineering - Beginner") stay as the API's example has them,
+    # unrated: what an administrator's "split suffixes" turns into levels.
     Person("3e63957f-c263-41cd-acda-748560232d49", "Alex Kim",
-           ("Engineering - Beginner", "JavaScript", "HTML/CSS", "User Flows", "Usability Testing")),
+           ("Engineering - Beginner", "JavaScript", "HTML/CSS", "User Flows", "Usability Testing"),
+           levels=(("JavaScript", 2), ("HTML/CSS", 3), ("User Flows", 4))),
     Person("63314adf8b75455be455c8a0", "Maria Lopez",
            ("Marketing - Competent", "Marketing - Expert", "English - Expert", "Social Media Marketing",
-            "Usability Testing")),
-    Person("61a4ad9cf241500072f37d74", "Sam Patel", ("QA - Competent", "Test Automation", "Selenium", "Python")),
+            "Usability Testing"),
+           levels=(("Social Media Marketing", 4), ("Usability Testing", 2))),
+    Person("61a4ad9cf241500072f37d74", "Sam Patel", ("QA - Competent", "Test Automation", "Selenium", "Python"),
+           levels=(("Test Automation", 4), ("Selenium", 3), ("Python", 2))),
 )
 # The example tree's category keys, kept: an export of the demo matches the documented example.
 DESIGN_KEY = "f2c4cba9-6082-48c8-b23e-852e101bedbd"
@@ -146,29 +155,44 @@ def generated_people(count: int = GENERATED) -> tuple[Person, ...]:
         role = ROLES[roles[i % len(roles)]]
         skills = pick.sample(role, pick.randint(2, len(role) - 1))
         skills += [s for s in pick.sample(LANGUAGES, pick.randint(0, 2)) if s not in skills]
-        people.append(Person(account_id(name), name, tuple(skills)))
+        # Most skills rated, a few not (as after a sync by the documented API); no name with a level in it.
+        levels = tuple((s, pick.choice((1, 2, 2, 3, 3, 3, 4, 4))) for s in skills
+                       if " - " not in s and pick.random() < 0.85)
+        people.append(Person(account_id(name), name, tuple(skills), levels=levels))
     return tuple(people)
 
 
 ADMIN = Person(account_id("Dana Reyes"), "Dana Reyes",
-               ("Jira Administration", "Agile Coaching", "Python", "English - Expert"), admin=True)
+               ("Jira Administration", "Agile Coaching", "Python", "English - Expert"), admin=True,
+               levels=(("Jira Administration", 4), ("Agile Coaching", 3), ("Python", 2)))
 
 ISSUES = (
-    Issue("10001", "DEMO-1", "Checkout page fails for screen-reader users", EXAMPLE_PEOPLE[0].account_id),
-    Issue("10002", "DEMO-2", "Launch campaign for the spring release", EXAMPLE_PEOPLE[1].account_id),
-    Issue("10003", "DEMO-3", "Flaky end-to-end test in the payment flow", EXAMPLE_PEOPLE[2].account_id),
-    Issue("10004", "DEMO-4", "Move the reporting database to PostgreSQL 17", None),
-    Issue("10005", "DEMO-5", "Interview users about the new onboarding", None),
+    Issue("10001", "DEMO-1", "Checkout page fails for screen-reader users", EXAMPLE_PEOPLE[0].account_id,
+          needs=(("Accessibility", 3), ("HTML/CSS", 2), ("JavaScript", None))),
+    Issue("10002", "DEMO-2", "Launch campaign for the spring release", EXAMPLE_PEOPLE[1].account_id,
+          needs=(("Social Media Marketing", 3), ("Content Writing", None))),
+    Issue("10003", "DEMO-3", "Flaky end-to-end test in the payment flow", EXAMPLE_PEOPLE[2].account_id,
+          needs=(("Test Automation", 3), ("Selenium", None), ("Python", 2))),
+    Issue("10004", "DEMO-4", "Move the reporting database to PostgreSQL 17", None,
+          needs=(("PostgreSQL", 4), ("SQL", 3), ("Terraform", None))),
+    Issue("10005", "DEMO-5", "Interview users about the new onboarding", None),  # no skills yet: add some
 )
 
 SITE = DemoSite(people=(ADMIN, *EXAMPLE_PEOPLE, *generated_people()), skill_tree=SKILL_TREE, issues=ISSUES)
 
 
 def plant(session: Session, tenant_id: int, site: DemoSite = SITE) -> str:
-    """Write the site's tree and people's skills for an empty tenant, through the domain as the API
-    does, and make an API token; returns the token (shown once)."""
+    """Write the site's tree, people's skills and levels, and its issues' skills for an empty tenant,
+    through the domain as the API does, and make an API token; returns the token (shown once).
+
+    The issues' properties in Jira are owed, as after any write: the caller writes them (start)."""
     tree.replace_tree(session, tenant_id, tree.parse_tree(list(site.skill_tree)))
-    user_skills.bulk_replace(session, tenant_id, {p.account_id: list(p.skills) for p in site.people})
+    user_skills.bulk_replace(session, tenant_id, {p.account_id: list(p.skills) for p in site.people},
+                             {p.account_id: [dict(p.levels).get(s) for s in p.skills] for p in site.people})
+    for found in site.issues:
+        if found.needs:
+            issue_skills.set_issue_skills(session, tenant_id, int(found.id),
+                                          [issue_skills.Required(name, level) for name, level in found.needs])
     admin = next(p for p in site.people if p.admin)
     _, secret = tokens.create(session, tenant_id, "demo", admin.account_id)
     return secret

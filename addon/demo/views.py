@@ -118,9 +118,10 @@ def page(page: str) -> Any:
         data.update(accountId=account_id, own=own, canEdit=own or who.admin)
         title = title if own else "Skills"
     elif page == "panel":
-        data["issueKey"] = page_args(page, who)["issueKey"]
-        if site().issue(data["issueKey"]) is None:
+        shown = site().issue(page_args(page, who)["issueKey"])
+        if shown is None:
             raise ApiError(404, "The demo site has no such issue.")
+        data.update(issueKey=shown.key, issueId=shown.id)
     elif page == "admin" and not who.admin:
         raise ApiError(403, "Only Jira administrators may manage User Skills: sign in as an administrator "
                             "of the demo site to see this page.")

@@ -110,6 +110,9 @@ window.Skills.start("issue-skills", function (data) {
     canEdit = found[1];
     S.clear(picker);
     M.levelPicker(levels, null, "").querySelectorAll("option").forEach(function (option) { picker.appendChild(option); });
+    // Each option moved out of the built select leaves that select choosing its next one, which the
+    // picker then takes as chosen: without this, a new skill would start at the highest level.
+    picker.value = "";
     form.hidden = !canEdit;
     box.hidden = false;
     show(found[2]);
