@@ -4,17 +4,18 @@ from __future__ import annotations
 import ast
 import json
 from pathlib import Path
-from typing import Any, Collection, Iterator
+from typing import Any, Collection
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from addon import skills
-from addon.models import Base, Tenant
+from addon.models import Tenant
 from addon.skills import tenant_answers, tree, user_skills, versions
 from addon.skills.answer_cache import TenantAnswers
 
+from .bare_engine import engine  # noqa: F401 (fixture)
 from .reference import experts_tree
 
 ADDON = Path(__file__).resolve().parents[1] / "addon"
@@ -43,19 +44,6 @@ def imported_modules(path: Path) -> set[str]:
 def test_domain_modules_import_nothing_of_the_web(path: Path) -> None:
     bad = {m for m in imported_modules(path) if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)}
     assert not bad, f"{path.name} imports {sorted(bad)}"
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine(f"sqlite:///{tmp_path}/bare.sqlite3")
-
-    @event.listens_for(engine, "connect")
-    def _foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        dbapi_connection.execute("PRAGMA foreign_keys=ON")
-
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 def make_tenant(engine: Engine) -> int:

@@ -3,33 +3,21 @@ migration that brings levels in leaving every existing holding unrated."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import Engine, create_engine, event, insert, select, text
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from addon.extensions import db
-from addon.models import Base, Level, Skill, Tenant, UserSkill
+from addon.models import Level, Skill, Tenant, UserSkill
 from addon.skills.levels import DEFAULT_SCALE, InvalidLevel, check_level, load_scale
 
+from .bare_engine import engine  # noqa: F401 (fixture)
+
 LEVELS_REVISION = "5d2a9c71e3f4"
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine(f"sqlite:///{tmp_path}/levels.sqlite3")
-
-    @event.listens_for(engine, "connect")
-    def _foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        dbapi_connection.execute("PRAGMA foreign_keys=ON")
-
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 def make_tenant(session: Session) -> int:
