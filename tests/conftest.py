@@ -430,9 +430,17 @@ def extra_blueprints() -> list[Any]:
     return []
 
 
+def patient(app: Flask) -> Flask:
+    """The install-key fetch waits up to 2 s in production; on a shared CI machine under load a
+    loopback answer once took longer, and an install failed. What the short timeout does is tested
+    with InstallKeys of its own (tests/test_refusals.py); the other tests wait longer."""
+    app.extensions["connect"].install_keys.timeout = 20.0
+    return app
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any], extra_blueprints: list[Any]) -> Iterator[Flask]:
-    app = create_app(app_config)
+    app = patient(create_app(app_config))
     for blueprint in extra_blueprints:
         app.register_blueprint(blueprint)
     yield app
@@ -453,7 +461,7 @@ def another_app(app_config: dict[str, Any]) -> Iterator[Any]:
     made: list[Flask] = []
 
     def make(**overrides: Any) -> Flask:
-        other = create_app({**app_config, **overrides})
+        other = patient(create_app({**app_config, **overrides}))
         made.append(other)
         return other
 
