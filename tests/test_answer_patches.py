@@ -8,14 +8,18 @@ import pytest
 from sqlalchemy import func, select
 
 from addon.extensions import db
-from addon.models import Tenant, TenantChange
-from addon.skills import changes, tenant_answers, tree, user_skills
+from addon.models import Category, IssueSkill, Skill, Tenant, TenantChange, UserSkill
+from addon.skills import changes, insights, tenant_answers, tree, user_skills
+from addon.skills.levels import load_scale
 
-from .test_answers import ADMIN, ALICE, BOB, BY_ACCOUNT, CATEGORIES, EXPERTS, Process
+from .levels_and_issues import set_issue_skills, set_levels, set_scale
+from .test_answers import ADMIN, ALICE, BOB, BY_ACCOUNT, CATEGORIES, EXPERTS, INSIGHTS, Process
+from .test_insights import expected_skills
 # The same tenant, reader and writer fixtures: pytest finds them by name in this module.
 from .test_answers import reader, tenant, writer  # noqa: F401
 
 CAROL = "5b10ac8d82e05b22cc7d4ef5"
+ALL_ANSWERS = ["experts", "insights-skills", "skills-by-account"]
 ACCOUNTS = [ALICE, BOB, CAROL] + [f"user-{n:03d}" for n in range(12)]
 NAMES = ["Python", "SQL", "Go", "Rust", "Figma", "Jira", "Scrum", "Docker", "Linux", "AWS", "café", "Ünïcode"]
 
@@ -24,7 +28,7 @@ NAMES = ["Python", "SQL", "Go", "Rust", "Figma", "Jira", "Scrum", "Docker", "Lin
 def builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The names of the answers built from scratch (not patched), in order."""
     built: list[str] = []
-    for kind in (tenant_answers.SkillsByAccount, tenant_answers.ExpertsTree):
+    for kind in (tenant_answers.SkillsByAccount, tenant_answers.ExpertsTree, insights.SkillRisks):
         original = kind.build.__func__  # type: ignore[attr-defined]
 
         def build(cls: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
@@ -36,20 +40,39 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 def rebuilt(process: Process) -> dict[str, bytes]:
-    """Both answers as a full rebuild on the reference domain functions writes them."""
+    """The answers as a full rebuild on the reference domain functions writes them, the insights as
+    plain Python counts them from the tables' rows."""
     with process.app.app_context():
         tenant_id = db.session.execute(select(Tenant.id).where(Tenant.client_key == process.tenant.client_key)).scalar_one()
         dumps = process.app.json.dumps
         answers = {
             BY_ACCOUNT: dumps({"skillsByAccountId": user_skills.skills_by_account(db.session, tenant_id)}) + "\n",
             EXPERTS: dumps({"experts": tree.experts_tree(db.session, tenant_id)}) + "\n",
+            INSIGHTS: dumps(insights_from_rows(tenant_id)) + "\n",
         }
         db.session.remove()
     return {url: text.encode() for url, text in answers.items()}
 
 
+def insights_from_rows(tenant_id: int) -> dict[str, Any]:
+    """The insights answer counted in plain Python from every row of the tables it reads."""
+    keys = dict(db.session.execute(select(Category.id, Category.key).where(Category.tenant_id == tenant_id)).all())
+    names = {skill_id: (name, keys.get(category_id)) for skill_id, name, category_id in db.session.execute(
+        select(Skill.id, Skill.name, Skill.category_id).where(Skill.tenant_id == tenant_id))}
+    held: dict[str, dict[str, int | None]] = {}
+    for account, skill_id, level in db.session.execute(
+            select(UserSkill.account_id, UserSkill.skill_id, UserSkill.level).where(UserSkill.tenant_id == tenant_id)):
+        held.setdefault(account, {})[names[skill_id][0]] = level
+    issues: dict[int, list[str]] = {}
+    for issue, skill_id in db.session.execute(
+            select(IssueSkill.issue_id, IssueSkill.skill_id).where(IssueSkill.tenant_id == tenant_id)):
+        issues.setdefault(issue, []).append(names[skill_id][0])
+    scale = load_scale(db.session, tenant_id)
+    return expected_skills(dict(names.values()), held, issues, (scale.top, scale.expert_level))
+
+
 def served(process: Process) -> dict[str, bytes]:
-    return {url: process.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS)}
+    return {url: process.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS, INSIGHTS)}
 
 
 def attempt(process: Process, method: str, url: str, body: Any) -> None:
@@ -67,7 +90,7 @@ def test_each_kind_of_write_is_patched_into_the_cached_answers(reader: Process, 
                                                                builds: list[str]) -> None:
     writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python", "SQL"]})
     check(reader, writer)
-    assert sorted(builds) == ["experts", "skills-by-account"]
+    assert sorted(builds) == ALL_ANSWERS
     builds.clear()
 
     # Add: to a held account, to a new account, a skill new to the catalogue.
@@ -110,7 +133,37 @@ def test_each_kind_of_write_is_patched_into_the_cached_answers(reader: Process, 
         {"type": "category", "displayName": "Data", "children": [{"key": "SQL", "type": "skill"},
                                                                   {"key": "Go", "type": "skill"}]}]})
     check(reader, writer)
+
+    # Levels, the skills issues need, the expert level: the insights count again what changed.
+    set_levels(writer.app, "tenant-a", CAROL, {"Figma": 4, "Go": None, "Rust": 2})  # Rust is new to Carol
+    check(reader, writer)
+    set_levels(writer.app, "tenant-a", BOB, {"Zig": 3, "Python": 1})
+    check(reader, writer)
+    set_issue_skills(writer.app, "tenant-a", 7, [("Go", 2), "Zig"])
+    set_issue_skills(writer.app, "tenant-a", 8, ["go", "Needed only"])  # a name new to the catalogue
+    check(reader, writer)
+    set_issue_skills(writer.app, "tenant-a", 7, [])
+    check(reader, writer)
+    set_scale(writer.app, "tenant-a", ["Heard of", "Used", "Knows", "Teaches"], 2)  # as many levels, expert at 2
+    check(reader, writer)
+    writer.call("DELETE", f"/api/user-skills?accountId={CAROL}", json={"skills": ["Rust"]})  # its level goes too
+    check(reader, writer)
     assert builds == []  # every answer above was patched, none rebuilt
+
+
+def test_a_scale_of_another_size_rebuilds_the_insights_with_levels_at_its_top(reader: Process, writer: Process,
+                                                                            builds: list[str]) -> None:
+    writer.call("POST", BY_ACCOUNT, json={"skillsByAccountId": {ALICE: ["Python", "Go"], BOB: ["Python"]}})
+    set_levels(writer.app, "tenant-a", ALICE, {"Python": 4, "Go": 2})
+    set_levels(writer.app, "tenant-a", BOB, {"Python": 3})
+    set_issue_skills(writer.app, "tenant-a", 1, [("Python", 4)])
+    check(reader, writer)
+    builds.clear()
+    set_scale(writer.app, "tenant-a", ["Some", "Much"], 2)  # Alice's 4 and Bob's 3 become 2: both experts
+    check(reader, writer)
+    python = next(s for s in reader.insights() if s["name"] == "Python")
+    assert python["byLevel"] == {"1": 0, "2": 2, "unrated": 0} and python["experts"] == 2
+    assert "insights-skills" in builds
 
 
 def test_erasing_closed_accounts_rebuilds_once_and_keeps_no_trace_of_them(reader: Process, writer: Process,
@@ -130,7 +183,7 @@ def test_erasing_closed_accounts_rebuilds_once_and_keeps_no_trace_of_them(reader
     assert named == 0
     check(reader, writer)
     assert BOB.encode() not in served(reader)[BY_ACCOUNT] and BOB.encode() not in served(reader)[EXPERTS]
-    assert sorted(builds) == ["experts", "skills-by-account"]
+    assert sorted(builds) == ALL_ANSWERS
     builds.clear()
     writer.call("PUT", f"/api/user-skills?accountId={CAROL}", json={"skills": ["SQL"]})
     check(reader, writer)
@@ -147,13 +200,13 @@ def test_a_gap_in_the_log_or_too_many_accounts_rebuilds(reader: Process, writer:
         db.session.execute(TenantChange.__table__.delete().where(TenantChange.account_id == BOB))
         db.session.commit()
     check(reader, writer)
-    assert sorted(builds) == ["experts", "skills-by-account"]
+    assert sorted(builds) == ALL_ANSWERS
     builds.clear()
 
     monkeypatch.setattr(changes, "MAX_LOGGED_ACCOUNTS", 2)
     writer.call("POST", BY_ACCOUNT, json={"skillsByAccountId": {ALICE: ["SQL"], BOB: [], CAROL: ["Rust"]}})
     check(reader, writer)
-    assert sorted(builds) == ["experts", "skills-by-account"]
+    assert sorted(builds) == ALL_ANSWERS
 
 
 def test_the_log_is_pruned_and_an_answer_older_than_it_is_rebuilt(reader: Process, writer: Process,
@@ -171,7 +224,7 @@ def test_the_log_is_pruned_and_an_answer_older_than_it_is_rebuilt(reader: Proces
         db.session.remove()
     assert 0 < len(versions) <= 6 + 3 and max(versions) - min(versions) < 6 + 3
     check(reader, writer)
-    assert sorted(builds) == ["experts", "skills-by-account"]
+    assert sorted(builds) == ALL_ANSWERS
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -180,7 +233,8 @@ def test_random_writes_patch_to_what_a_rebuild_gives(reader: Process, writer: Pr
     rng = random.Random(seed)
     keys: list[str] = []
     for step in range(40):
-        op = rng.choice(["add", "add", "remove", "bulk", "category", "place", "move", "delete"])
+        op = rng.choice(["add", "add", "remove", "bulk", "category", "place", "move", "delete", "levels",
+                         "levels", "issue", "expert"])
         account = rng.choice(ACCOUNTS)
         some = rng.sample(NAMES, rng.randint(1, 4))
         if op == "add":
@@ -203,10 +257,17 @@ def test_random_writes_patch_to_what_a_rebuild_gives(reader: Process, writer: Pr
         elif op == "delete" and keys:
             key = keys.pop(rng.randrange(len(keys)))
             attempt(writer, "DELETE", f"{CATEGORIES}/{key}", None)
+        elif op == "levels":
+            set_levels(writer.app, "tenant-a", account, {name: rng.choice([None, 1, 2, 3, 4]) for name in some})
+        elif op == "issue":
+            set_issue_skills(writer.app, "tenant-a", rng.randint(1, 6),
+                             [(name, rng.choice([None, 2])) for name in rng.sample(NAMES + ["Only wanted"], rng.randint(0, 3))])
+        elif op == "expert":
+            set_scale(writer.app, "tenant-a", ["One", "Two", "Three", "Four"], rng.randint(1, 4))
         if rng.random() < 0.6:  # sometimes several versions pass between two reads
             check(reader, writer)
     check(reader, writer)
-    assert builds.count("skills-by-account") == 1 and builds.count("experts") == 1
+    assert sorted(builds) == ALL_ANSWERS  # each built once, then patched by every write
 
 
 def test_an_answers_counted_size_is_what_it_holds_in_memory(reader: Process, writer: Process) -> None:
@@ -218,7 +279,7 @@ def test_an_answers_counted_size_is_what_it_holds_in_memory(reader: Process, wri
     with writer.app.app_context():
         tenant_id = db.session.execute(select(Tenant.id).where(Tenant.client_key == "tenant-a")).scalar_one()
         style = tenant_answers.JsonStyle(writer.app.json.dumps)
-        for kind in (tenant_answers.SkillsByAccount, tenant_answers.ExpertsTree):
+        for kind in (tenant_answers.SkillsByAccount, tenant_answers.ExpertsTree, insights.SkillRisks):
             kind.build(db.session, tenant_id, 1, style)  # warm: statements compiled, modules loaded
             tracemalloc.start()
             try:

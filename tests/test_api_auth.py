@@ -23,6 +23,8 @@ ROUTES = [
     ("DELETE", "/api/skill-tree/categories/00000000-0000-4000-8000-000000000000"),
     ("PUT", "/api/skill-tree/categories/00000000-0000-4000-8000-000000000000/skills"),
     ("POST", "/api/tokens"), ("GET", "/api/tokens"), ("DELETE", "/api/tokens/some-id"),
+    ("GET", "/api/insights/skills?risk=blocker"),
+    ("GET", "/api/insights/matrix?category=00000000-0000-4000-8000-000000000000"),
 ]
 BODY = {"skills": ["x"], "skillsByAccountId": {"u-1": ["x"]}, "skillTree": [], "displayName": "x", "name": "x"}
 

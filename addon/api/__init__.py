@@ -17,4 +17,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from . import openapi, tokens, tree, user_skills  # noqa: E402,F401  (registers the views on bp)
+from . import insights, openapi, tokens, tree, user_skills  # noqa: E402,F401  (registers the views on bp)

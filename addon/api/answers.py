@@ -90,6 +90,11 @@ class AnswerCache:
 
 def tenant_answer(kind: type[Answer], tenant_id: int) -> Response:
     """The answer `kind` of the tenant: from memory, patched by what changed since, or built."""
+    return current_app.response_class(current_answer(kind, tenant_id).body, mimetype=current_app.json.mimetype)
+
+
+def current_answer(kind: type[Answer], tenant_id: int) -> Answer:
+    """The answer `kind` of the tenant at the database's version, for a view that serves part of it."""
     cache: AnswerCache = current_app.extensions["answers"]
     if cache.style is None:
         cache.style = JsonStyle(current_app.json.dumps)
@@ -106,7 +111,7 @@ def tenant_answer(kind: type[Answer], tenant_id: int) -> Response:
         else:
             with cache.key_lock(key):
                 answer = _fresh(cache, key, kind, tenant_id, version)
-    return current_app.response_class(answer.body, mimetype=current_app.json.mimetype)
+    return answer
 
 
 def _fresh(cache: AnswerCache, key: Hashable, kind: type[Answer], tenant_id: int, version: int) -> Answer:

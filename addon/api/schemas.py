@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import ACCOUNT_ID_MAX, NAME_MAX
-from ..skills import tree
+from ..models import ACCOUNT_ID_MAX, LEVELS_MAX, NAME_MAX
+from ..skills import insights, tree
+from ..skills.levels import LEVELS_MIN
 from ..skills.names import ACCOUNT_ID_PATTERN, CONTROL_CHARACTERS
 
 Schema = dict[str, Any]
@@ -62,6 +63,7 @@ CATEGORY_KEY: Schema = {"type": "string", "format": "uuid"}
 DESCRIPTION: Schema = {"type": "string", "maxLength": tree.DESCRIPTION_MAX}
 OPTIONAL_DESCRIPTION: Schema = {"type": ["string", "null"], "maxLength": tree.DESCRIPTION_MAX}
 TIME: Schema = {"type": "string", "format": "date-time"}
+LEVEL_KEYS = f"^([1-{LEVELS_MAX}]|unrated)$"
 NAMES: Schema = {"type": "array", "items": ref("SkillName")}
 
 SCHEMAS: dict[str, Schema] = {
@@ -119,4 +121,38 @@ SCHEMAS: dict[str, Schema] = {
     "NewToken": obj(id={"type": "string"}, name={"type": "string"}, token={"type": "string"}, createdAt=TIME),
     "TokenInfo": obj(id={"type": "string"}, name={"type": "string"}, createdAt=TIME,
                      lastUsedAt={"anyOf": [TIME, {"type": "null"}]}),
+    # Insights
+    "SkillsAtRisk": {"type": "object", "required": ["expertLevel", "skills"], "additionalProperties": False,
+                     "properties": {
+                         "expertLevel": {"type": "integer", "minimum": 1, "maximum": LEVELS_MAX,
+                                         "description": "The lowest level that counts as an expert."},
+                         "skills": {"type": "array", "items": ref("SkillRisk")}}},
+    "SkillRisk": {"type": "object", "additionalProperties": False,
+                  "required": ["name", "categoryKey", "holders", "experts", "byLevel", "requiredBy", "risk"],
+                  "properties": {
+                      "name": ref("SkillName"),
+                      "categoryKey": {"oneOf": [CATEGORY_KEY, {"type": "null"}],
+                                      "description": "The category holding the skill; null at the root."},
+                      "holders": {"type": "integer", "minimum": 0},
+                      "experts": {"type": "integer", "minimum": 0},
+                      "byLevel": {"type": "object", "required": ["unrated"],
+                                  "minProperties": LEVELS_MIN + 1, "maxProperties": LEVELS_MAX + 1,
+                                  "propertyNames": {"pattern": LEVEL_KEYS},
+                                  "additionalProperties": {"type": "integer", "minimum": 0},
+                                  "description": "Holders at each level of the scale, and unrated."},
+                      "requiredBy": {"type": "integer", "minimum": 0, "description": "Issues that need it."},
+                      "risk": {"enum": list(insights.RISKS)}}},
+    "SkillsMatrix": {"type": "object", "required": ["category", "skills", "people", "total"],
+                     "additionalProperties": False,
+                     "properties": {
+                         "category": CATEGORY_KEY,
+                         "skills": {"type": "array", "items": ref("SkillName"), "maxItems": insights.MATRIX_SKILLS_MAX},
+                         "people": {"type": "array", "maxItems": insights.MATRIX_LIMIT_MAX, "items": {
+                             "type": "object", "required": ["accountId", "levels"], "additionalProperties": False,
+                             "properties": {"accountId": ref("AccountId"), "levels": {
+                                 "type": "object", "additionalProperties": {
+                                     "oneOf": [{"type": "integer", "minimum": 1, "maximum": LEVELS_MAX},
+                                               {"type": "null"}]},
+                                 "description": "The person's level of each skill they hold; null: not rated."}}}},
+                         "total": {"type": "integer", "minimum": 0, "description": "People in the whole matrix."}}},
 }
