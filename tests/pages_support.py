@@ -131,6 +131,13 @@ class JiraFrame:
             values = [self.user_json(i) for i in ids if i in self.users][:limit]
             return {"status": 200, "body": json.dumps({"startAt": 0, "maxResults": limit, "total": len(values),
                                                        "isLast": True, "values": values})}
+        if method == "GET" and parts.path == "/rest/api/3/user/search":
+            # Jira's user search: people whose name starts a word with the query, at most maxResults.
+            words = query.get("query", [""])[0].casefold()
+            limit = int(query.get("maxResults", ["50"])[0])
+            found = [self.user_json(i) for i, name in sorted(self.users.items(), key=lambda u: u[1])
+                     if words and any(word.startswith(words) for word in name.casefold().split())][:limit]
+            return {"status": 200, "body": json.dumps(found)}
         if method == "GET" and parts.path.startswith("/rest/api/3/issue/"):
             key = parts.path.rsplit("/", 1)[1]
             if key not in self.issues:

@@ -1,4 +1,5 @@
-"""The pages Jira shows in iframes: the expert finder, a person's skills, the issue panel, the admin page.
+"""The pages Jira shows in iframes: the expert finder, a person's skills, the issue panel, the admin page,
+the skills at risk and the skills matrix.
 
 Each first load is a GET that Jira signs for its URL (URL-bound `qsh` in the `jwt` parameter); the
 page's scripts then call /api with tokens from `AP.context.getToken()`. Templates live in the
@@ -15,6 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ..auth import caller, is_admin, require_admin, require_auth
 from ..errors import ApiError, error_response
 from ..extensions import db
+from ..skills.levels import load_scale
 from ..skills.names import valid_account_id
 from .security import content_security_policy
 
@@ -24,6 +26,8 @@ bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/page
 FINDER_MODULE = "skills-finder"
 USER_MODULE = "user-skills"
 ADMIN_MODULE = "skills-admin"
+RISK_MODULE = "skills-risk"
+MATRIX_MODULE = "skills-matrix"
 
 # Jira issue keys: a project key (a letter, then letters, digits or underscores) and a number.
 _ISSUE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*$")
@@ -35,7 +39,8 @@ def page_data(**extra: Any) -> dict[str, Any]:
         "apiBase": request.script_root + "/api",
         "appKey": current_app.config["APP_KEY"],
         "viewer": caller().account_id,
-        "modules": {"finder": FINDER_MODULE, "user": USER_MODULE, "admin": ADMIN_MODULE},
+        "modules": {"finder": FINDER_MODULE, "user": USER_MODULE, "admin": ADMIN_MODULE, "risk": RISK_MODULE,
+                    "matrix": MATRIX_MODULE},
     }
     data.update(extra)
     return data
@@ -57,7 +62,26 @@ def viewer_is_admin() -> bool:
 @bp.get("/pages/finder")
 @require_auth(context=False, api_tokens=False)
 def finder() -> str:
-    return render("finder.html", "Skills")
+    # Opened for one skill (the skills at risk link there): Jira fills `skill` from the link's customData.
+    skill = request.args.get("skill", "").strip()
+    return render("finder.html", "Skills", **({"skill": skill[:200]} if skill else {}))
+
+
+def _scale() -> dict[str, Any]:
+    """The tenant's scale of levels for a page's legend: rendered with the page, no call needed."""
+    return load_scale(db.session, caller().tenant.id).as_json()
+
+
+@bp.get("/pages/risk")
+@require_auth(context=False, api_tokens=False)
+def risk() -> str:
+    return render("risk.html", "Skills at risk", scale=_scale())
+
+
+@bp.get("/pages/matrix")
+@require_auth(context=False, api_tokens=False)
+def matrix() -> str:
+    return render("matrix.html", "Skills matrix", scale=_scale())
 
 
 @bp.get("/pages/user")

@@ -60,7 +60,16 @@
 
   function openUser(accountId) { host.navigate("user", { accountId: accountId }); }
 
-  function openFinder() { host.navigate("finder"); }
+  /* The expert finder; with a skill's name, that skill's people opened in it. */
+  function openFinder(skill) { host.navigate("finder", skill ? { skill: skill } : undefined); }
+
+  /* The pages' own navigation (finder, skills at risk, matrix): links naming a view in data-view. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-view]");
+    if (!link) return;
+    event.preventDefault();
+    if (link.getAttribute("aria-current") !== "page") host.navigate(link.getAttribute("data-view"));
+  });
 
   /* Our API and Jira's, through the host; errors become ApiError with the contract's message -------- */
 

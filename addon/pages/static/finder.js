@@ -240,7 +240,9 @@ window.Skills.start("finder", function () {
       roots = answer.skillTree || [];
       index(roots);
       treeBox.setAttribute("aria-busy", "false");
-      if (filterInput.value) applyFilter(); else showTree();
+      if (S.data.skill) openSkill(S.data.skill);
+      else if (filterInput.value) applyFilter();
+      else showTree();
       mark("skills:tree-drawn");
       // The search's suggestions after the tree is drawn: 2,000 options sorted and added cost a few
       // hundred milliseconds of a first visit that the tree need not wait for.
@@ -252,6 +254,19 @@ window.Skills.start("finder", function () {
         datalist.appendChild(fragment);
       }, 0);
     }).catch(function (err) { S.status(err.message, "error"); });
+  }
+
+  /* Opened for one skill (from the skills at risk): the tree filtered to it, its people shown. */
+  function openSkill(name) {
+    filterInput.value = name;
+    applyFilter();
+    var row = Array.prototype.filter.call(treeBox.querySelectorAll("[data-skill]"), function (item) {
+      return S.nameKey(item.getAttribute("data-skill")) === S.nameKey(name);
+    })[0];
+    if (!row) return;
+    var toggle = row.querySelector(".toggle");
+    toggle.click();
+    toggle.focus();
   }
 
   var filterTimer = null;
