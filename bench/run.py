@@ -57,6 +57,7 @@ ROOT = HERE.parent
 APP_BASE_URL = "https://skills-bench.example.test"
 READ_PATH = "/api/user-skills"
 TREE_PATHS = ("/api/skills-by-account", "/api/skill-tree/experts")
+INSIGHTS_PATH = "/api/insights/skills"
 BULK_PATH = "/api/skills-by-account"
 
 # What we recommend for production on a 2-core machine (README.md, "Benchmark", "Serving"), measured here.
@@ -67,6 +68,8 @@ GOALS = {
     "read_p99_ms": ("<=", 10.0),
     "tree_ratio": ("<=", 3.0),
     "tree_cold_ratio": ("<=", 3.0),
+    "insights_ratio": ("<=", 3.0),
+    "insights_cold_ratio": ("<=", 3.0),
     "scale_ratio": ("<=", 1.3),
     "bulk_seconds": ("<=", 5.0),
 }
@@ -381,7 +384,7 @@ def local_postgres_pids(url: str) -> list[int]:
 
 
 def worker_memory(server: Server, data: seeding.Dataset) -> dict[str, Any]:
-    """Each worker's resident size once workers have built both whole-tenant answers and patched them."""
+    """Each worker's resident size once workers have built the whole-tenant answers and patched them."""
     def get(path: str) -> None:
         token = jira_token("GET", path, seeding.CLIENT_KEY, data.secret, data.accounts[0], 600)
         request = urllib.request.Request(server.url + path, headers={"Authorization": "JWT " + token})
@@ -400,7 +403,7 @@ def worker_memory(server: Server, data: seeding.Dataset) -> dict[str, Any]:
         for skill in ("Bench memory skill", None):
             if skill:
                 put(skill)
-            list(pool.map(get, list(TREE_PATHS) * 4))
+            list(pool.map(get, [*TREE_PATHS, INSIGHTS_PATH] * 4))
     return {"worker_rss_mib": [rss_mib(pid) for pid in server.worker_pids()]}
 
 
@@ -418,7 +421,8 @@ def median_seconds(fn: Callable[[], Any], runs: int) -> float:
 
 
 def tree_timings(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
-    """Each tree route, end to end through Flask, against json.dumps of its own answer.
+    """Each whole-tenant route (the two tree routes, the skills at risk), end to end through Flask,
+    against json.dumps of its own answer.
 
     `ratio` is the route as callers meet it, called again and again (the add-on may answer from
     memory while nothing changed); `cold_ratio` is the route right after a write to the tenant.
@@ -429,8 +433,8 @@ def tree_timings(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
     write_url = f"{READ_PATH}?accountId={data.accounts[-1]}"
     write_headers = {"Authorization": "Bearer " + data.api_token}
     flips = itertools.count()
-    for path in TREE_PATHS:
-        name = path.rsplit("/", 1)[-1]
+    for path in (*TREE_PATHS, INSIGHTS_PATH):
+        name = "insights" if path == INSIGHTS_PATH else path.rsplit("/", 1)[-1]
         headers = {"Authorization": "JWT " + jira_token("GET", path, seeding.CLIENT_KEY, data.secret,
                                                         data.accounts[0], 3600)}
 
@@ -454,7 +458,8 @@ def tree_timings(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
         route = median_seconds(call, size.tree_runs)
         cold = statistics.median([cold_call() for _ in range(size.tree_runs)])
         dump = median_seconds(lambda: json.dumps(answer), size.tree_runs)
-        ratios.append(route / dump)
+        if path != INSIGHTS_PATH:
+            ratios.append(route / dump)
         figures[name] = {"route_ms": round(route * 1000, 2), "cold_route_ms": round(cold * 1000, 2),
                          "dump_ms": round(dump * 1000, 2), "ratio": round(route / dump, 2),
                          "cold_ratio": round(cold / dump, 2), "answer_bytes": len(json.dumps(answer))}
@@ -705,15 +710,15 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
             db.session.remove()
         result.update(bulk(app_server, app, data, size))
         result.update(worker_memory(app_server, data))
-        log(f"  workers' resident size after building and patching both answers: {result['worker_rss_mib']} MiB")
+        log(f"  workers' resident size after building and patching the answers: {result['worker_rss_mib']} MiB")
     finally:
         for server in servers:
             server.stop()
     with app.app_context():
         db.engine.dispose()
-    result["people"] = {str(size.users): {key: result.get(key) for key in ("tree_ratio", "tree_cold_ratio",
-                                                                           "answer_cache", "worker_rss_mib",
-                                                                           "finder_counts_ms")}}
+    result["people"] = {str(size.users): {key: result.get(key) for key in (
+        "tree_ratio", "tree_cold_ratio", "insights_ratio", "insights_cold_ratio", "answer_cache", "worker_rss_mib",
+        "finder_counts_ms", "matrix_ms")}}
     for people in extra_people:
         result["people"][str(people)] = big_tenant(databases, people, size, workdir, settings)
     result.update(scale(databases, size))
@@ -722,9 +727,40 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
 
 def tree_figures(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
     tree = tree_timings(app, data, size)
+    insights = tree.pop("insights")
     colds = [t["cold_ratio"] for t in tree.values() if isinstance(t, dict) and "cold_ratio" in t]
     return {"tree": tree, "tree_ratio": tree.pop("tree_ratio"), "tree_cold_ratio": max(colds),
-            "answer_cache": tree.pop("answer_cache"), **finder_routes(app, data, size)}
+            "insights": insights, "insights_ratio": insights["ratio"], "insights_cold_ratio": insights["cold_ratio"],
+            "answer_cache": tree.pop("answer_cache"), **finder_routes(app, data, size), **matrix_route(app, data, size)}
+
+
+def matrix_route(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
+    """GET /api/insights/matrix through Flask, median ms: the first 200 people of the category whose
+    subtree holds the most skills a matrix may show (it reads that category's holdings at each call)."""
+    from addon.skills import insights, tree
+
+    with app.app_context():
+        catalogue = tree.load_catalogue(db.session, data.tenant_id)
+        widths = {c.key: len(insights.subtree_skills(catalogue, c)) for c in catalogue.categories}
+        db.session.remove()
+    key = max((k for k, n in widths.items() if n <= insights.MATRIX_SKILLS_MAX), key=widths.__getitem__)
+    client = app.test_client()
+    path = f"/api/insights/matrix?category={key}"
+    headers = {"Authorization": "Bearer " + data.api_token}
+    holders = 0
+
+    def call() -> None:
+        nonlocal holders
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+        holders = response.get_json()["total"]
+
+    figures = {"matrix_ms": round(median_seconds(call, size.tree_runs) * 1000, 1), "matrix_skills": widths[key],
+               "matrix_people": holders}
+    log(f"  skills matrix of a category of {widths[key]} skills held by {holders:,} people: first page "
+        f"{figures['matrix_ms']} ms")
+    return figures
 
 
 def finder_routes(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
@@ -827,6 +863,26 @@ def finder_timing(people: int, workdir: Path) -> dict[str, Any]:
     return {"finder": figures}
 
 
+def matrix_timing(people: int, workdir: Path) -> dict[str, Any]:
+    """The page test of the skills matrix of a large tenant at `people`: from navigation to its first
+    200 people drawn, in ms (tests/test_insights_pages.py, as finder_timing runs the finder's)."""
+    out = workdir / "matrix.json"
+    env = dict(os.environ, MATRIX_PEOPLE=str(people), MATRIX_TIMING_FILE=str(out))
+    env.pop("TEST_DATABASE_URL", None)  # SQLite: the page's time, not a database's
+    log(f"== skills matrix in Chromium, {people:,} people and 2,000 skills")
+    done = subprocess.run([sys.executable, "-m", "pytest", "tests/test_insights_pages.py", "-k", "large_site", "-q",
+                           "-p", "no:randomly", "-p", "no:cacheprovider"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0 or not out.exists():
+        log(f"  the matrix test failed or could not run:\n{done.stdout[-2000:]}{done.stderr[-1000:]}")
+        return {"matrix": None}
+    figures = json.loads(out.read_text())
+    log(f"  its first 200 people x {figures['columns']} skills drawn {figures['first_drawn_ms']:.0f} ms after "
+        f"navigation on a first visit, {figures['after_write_drawn_ms']:.0f} ms following a write, "
+        f"{figures['again_drawn_ms']:.0f} ms unchanged ({figures['matrix_bytes']:,} bytes)")
+    return {"matrix": figures}
+
+
 # ---------------------------------------------------------------------------------------------
 # Report
 
@@ -878,8 +934,13 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
         ("  the same, right after a write", "tree_cold_ratio", 2),
         *[(f"  at {n:,} people: tree_ratio", f"people.{n}.tree_ratio", 2) for n in people[1:]],
         *[(f"  at {n:,} people: right after a write", f"people.{n}.tree_cold_ratio", 2) for n in people[1:]],
+        ("insights/skills route / json.dumps (insights_ratio)", "insights_ratio", 2),
+        ("  the same, right after a write (insights_cold_ratio)", "insights_cold_ratio", 2),
+        *[(f"  at {n:,} people: insights_ratio", f"people.{n}.insights_ratio", 2) for n in people[1:]],
+        *[(f"  at {n:,} people: right after a write", f"people.{n}.insights_cold_ratio", 2) for n in people[1:]],
         *[(f"  at {n:,} people: answer cache held, MiB", f"people.{n}.answer_cache.mib", 1) for n in people],
         *[(f"  at {n:,} people: finder's tree with counts, ms", f"people.{n}.finder_counts_ms", 1) for n in people],
+        *[(f"  at {n:,} people: a matrix's first 200 people, ms", f"people.{n}.matrix_ms", 1) for n in people],
         (f"bulk update of {size.bulk_accounts:,} accounts, s", "bulk_seconds", 2),
         (f"per-user read at {size.scale_small:,} users, ms", f"read_ms_{size.scale_small}_users", 3),
         (f"per-user read at {size.scale_large:,} users, ms", f"read_ms_{size.scale_large}_users", 3),
@@ -895,8 +956,11 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
 
     goal_key = {"read_ratio": "read_ratio", "read_p99_ms": "read_p99_ms", "tree_ratio": "tree_ratio",
                 "scale_ratio": "scale_ratio", "bulk_seconds": "bulk_seconds", "tree_cold_ratio": "tree_cold_ratio",
+                "insights_ratio": "insights_ratio", "insights_cold_ratio": "insights_cold_ratio",
                 **{f"people.{n}.tree_ratio": "tree_ratio" for n in people},
-                **{f"people.{n}.tree_cold_ratio": "tree_cold_ratio" for n in people}}
+                **{f"people.{n}.tree_cold_ratio": "tree_cold_ratio" for n in people},
+                **{f"people.{n}.insights_ratio": "insights_ratio" for n in people},
+                **{f"people.{n}.insights_cold_ratio": "insights_cold_ratio" for n in people}}
     header = ["figure"] + [run["database"] for run in runs] + ["goal"]
     lines = [header]
     for label, key, digits in rows:
@@ -924,8 +988,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated tenant sizes for the whole-tenant answers; the first is the main "
                              "tenant's (default: 10000,50000; with --quick 2000)")
     parser.add_argument("--finder", default=None, choices=["on", "off"],
-                        help="time the expert finder page in Chromium at the largest --people "
-                             "(default: on in the full run, off with --quick)")
+                        help="time the expert finder and the skills matrix pages in Chromium at the largest "
+                             "--people (default: on in the full run, off with --quick)")
     parser.add_argument("--pin-database", default="auto", choices=["auto", "on", "off"],
                         help="measure the read again with a local PostgreSQL server alone on the last core "
                              "(auto: whenever there are 2 cores or more; on 2, gunicorn and wrk share the other)")
@@ -960,6 +1024,8 @@ def main(argv: list[str] | None = None) -> int:
 
         finder_on = (args.finder or ("off" if args.quick else "on")) == "on"
         finder = finder_timing(max(people), Path(tmp)) if finder_on else {}
+        if finder_on:
+            finder.update(matrix_timing(max(people), Path(tmp)))
 
     results = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -989,7 +1055,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{run['database']}: read_ratio measured with {run['read_pinning']}")
         for n, figures in run.get("people", {}).items():
             print(f"{run['database']}, {int(n):,} people: gunicorn workers' resident size after building and "
-                  f"patching both answers: {figures.get('worker_rss_mib')} MiB")
+                  f"patching the answers: {figures.get('worker_rss_mib')} MiB")
     if results.get("finder"):
         f = results["finder"]
         worst = max(f["first_result_ms"], f["after_write_result_ms"], f["again_result_ms"])
@@ -999,6 +1065,13 @@ def main(argv: list[str] | None = None) -> int:
               f"(goal <= 1000 {'ok' if worst <= 1000 else 'MISSED'}); the skill all {f['people']:,} hold, opened: "
               f"its first people drawn {max(f['first_open_skill_ms'], f['after_write_open_skill_ms'], f['again_open_skill_ms']):.0f} "
               f"ms after the click at worst")
+    if results.get("matrix"):
+        m = results["matrix"]
+        worst = max(m["first_drawn_ms"], m["after_write_drawn_ms"], m["again_drawn_ms"])
+        print(f"skills matrix, {m['people']:,} people x {m['skills']:,} skills in Chromium: its first 200 people x "
+              f"{m['columns']} skills drawn {m['first_drawn_ms']:.0f} ms after navigation on a first visit, "
+              f"{m['after_write_drawn_ms']:.0f} ms following a write, {m['again_drawn_ms']:.0f} ms unchanged "
+              f"(goal <= 1000 {'ok' if worst <= 1000 else 'MISSED'})")
     print(f"\nwritten to {args.output} in {results['elapsed_seconds']:.0f} s")
     return 0
 

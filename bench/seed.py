@@ -15,7 +15,7 @@ from typing import Iterator
 from sqlalchemy import Connection, Table, insert, select
 
 from addon.skills.tokens import hash_token as hash_api_token
-from addon.models import ApiToken, Category, Skill, Tenant, UserSkill
+from addon.models import ApiToken, Category, IssueSkill, Skill, Tenant, UserSkill
 
 CLIENT_KEY = "bench-tenant"
 BASE_URL = "https://bench.atlassian.net"
@@ -36,6 +36,7 @@ class Dataset:
     accounts: list[str] = field(default_factory=list)
     skill_names: list[str] = field(default_factory=list)
     holdings: int = 0
+    issue_skills: int = 0
 
 
 def account_id(n: int) -> str:
@@ -60,7 +61,8 @@ def _batches(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
 
 def seed(conn: Connection, users: int, skills_per_user: int, skills: int, categories: int,
          seed_value: int = 42) -> Dataset:
-    """Tenant, API token, `categories` categories in a tree, `skills` skills, `users` x `skills_per_user` holdings."""
+    """Tenant, API token, `categories` categories in a tree, `skills` skills, `users` x `skills_per_user` holdings
+    with levels, and issues that need skills."""
     rng = random.Random(seed_value)
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
     data = Dataset(secret="bench-secret-" + uuid.UUID(int=rng.getrandbits(128)).hex * 2,
@@ -110,13 +112,29 @@ def seed(conn: Connection, users: int, skills_per_user: int, skills: int, catego
     ids = [skill_ids[name] for name in data.skill_names]
 
     data.accounts = [account_id(n) for n in range(users)]
+    # Levels on the default scale, one holding in five unrated, from a random sequence of their own:
+    # the holdings are those earlier runs seeded.
+    levels = random.Random(seed_value + 1)
 
     def holdings() -> Iterator[dict]:
         for account in data.accounts:
             for index in rng.sample(range(skills), skills_per_user):
-                yield {"tenant_id": data.tenant_id, "account_id": account, "skill_id": ids[index], "created_at": now}
+                yield {"tenant_id": data.tenant_id, "account_id": account, "skill_id": ids[index], "created_at": now,
+                       "level": levels.choice((None, 1, 2, 3, 4))}
 
     data.holdings = bulk_insert(conn, UserSkill.__table__, holdings())
+
+    # Issues that need skills: one for every ten people, one to three skills each, a few skills
+    # (the first fifty) wanted far more often than the rest.
+    def issue_skills() -> Iterator[dict]:
+        for issue in range(max(100, users // 10)):
+            wanted = {levels.randrange(min(50, skills)) if levels.random() < 0.5 else levels.randrange(skills)
+                      for _ in range(levels.randint(1, 3))}
+            for position, index in enumerate(sorted(wanted)):
+                yield {"tenant_id": data.tenant_id, "issue_id": 10_000 + issue, "skill_id": ids[index],
+                       "min_level": levels.choice((None, 2, 3)), "position": position}
+
+    data.issue_skills = bulk_insert(conn, IssueSkill.__table__, issue_skills())
     return data
 
 
