@@ -33,8 +33,10 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "PERMISSION_CACHE_SECONDS": 300,
     "INSTALL_KEY_CACHE_SECONDS": 3600,
     "TENANT_CACHE_SECONDS": 10,
-    # Per process: whole-tenant answers (skills-by-account, experts tree), served while unchanged.
-    "ANSWER_CACHE_BYTES": 64 * 1024 * 1024,
+    # Per process: whole-tenant answers (skills-by-account, experts tree, skills at risk), served
+    # while unchanged. A tenant of 50,000 people x 15 skills and 2,000 skills takes 57 MiB for the
+    # first two and 6.5 for the third: 64 MiB would evict one of them at every turn.
+    "ANSWER_CACHE_BYTES": 96 * 1024 * 1024,
     # `flask report-accounts` runs from cron, so it may wait longer for Atlassian's 429 than a request.
     "REPORT_MAX_RETRIES": 3,
     "REPORT_MAX_RETRY_AFTER_SECONDS": 120.0,
