@@ -839,47 +839,45 @@ def pinned_throughput(url: str, wrk: str, app_server: Server, bare_server: Serve
 # ---------------------------------------------------------------------------------------------
 # The expert finder in Chromium
 
-def finder_timing(people: int, workdir: Path) -> dict[str, Any]:
-    """The page test of the finder of a large tenant at `people`: from navigation to the tree drawn, in ms.
+def page_test_figures(what: str, test: str, name: str, variable: str, people: int, workdir: Path) -> dict[str, Any] | None:
+    """Run the page test `name` of tests/`test` for a tenant of `people` (its size in $`variable`_PEOPLE);
+    the figures it writes to $`variable`_TIMING_FILE, or None when it failed or could not run.
 
     Needs the test extra (pytest, Playwright) and /usr/bin/chromium, as the page tests do.
     """
-    out = workdir / "finder.json"
-    env = dict(os.environ, FINDER_PEOPLE=str(people), FINDER_TIMING_FILE=str(out))
+    out = workdir / f"{variable.lower()}.json"
+    env = dict(os.environ, **{f"{variable}_PEOPLE": str(people), f"{variable}_TIMING_FILE": str(out)})
     env.pop("TEST_DATABASE_URL", None)  # SQLite: the page's time, not a database's
-    log(f"== expert finder in Chromium, {people:,} people and 2,000 skills")
-    done = subprocess.run([sys.executable, "-m", "pytest", "tests/test_pages.py", "-k", "large_tenant", "-q",
+    log(f"== {what} in Chromium, {people:,} people and 2,000 skills")
+    done = subprocess.run([sys.executable, "-m", "pytest", f"tests/{test}", "-k", name, "-q",
                            "-p", "no:randomly", "-p", "no:cacheprovider"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0 or not out.exists():
-        log(f"  the finder test failed or could not run:\n{done.stdout[-2000:]}{done.stderr[-1000:]}")
-        return {"finder": None}
-    figures = json.loads(out.read_text())
-    log(f"  tree with counts drawn {figures['first_result_ms']:.0f} ms after navigation on a first visit, "
-        f"{figures['after_write_result_ms']:.0f} ms following a write, {figures['again_result_ms']:.0f} ms unchanged "
-        f"({figures['counts_bytes']:,} bytes); the skill everyone holds opened in {figures['first_open_skill_ms']:.0f}, "
-        f"{figures['after_write_open_skill_ms']:.0f}, {figures['again_open_skill_ms']:.0f} ms "
-        f"({figures['skill_experts_bytes']:,} bytes)")
+        log(f"  the {what} test failed or could not run:\n{done.stdout[-2000:]}{done.stderr[-1000:]}")
+        return None
+    return json.loads(out.read_text())
+
+
+def finder_timing(people: int, workdir: Path) -> dict[str, Any]:
+    """The page test of the finder of a large tenant at `people`: from navigation to the tree drawn, in ms."""
+    figures = page_test_figures("expert finder", "test_pages.py", "large_tenant", "FINDER", people, workdir)
+    if figures:
+        log(f"  tree with counts drawn {figures['first_result_ms']:.0f} ms after navigation on a first visit, "
+            f"{figures['after_write_result_ms']:.0f} ms following a write, {figures['again_result_ms']:.0f} ms "
+            f"unchanged ({figures['counts_bytes']:,} bytes); the skill everyone holds opened in "
+            f"{figures['first_open_skill_ms']:.0f}, {figures['after_write_open_skill_ms']:.0f}, "
+            f"{figures['again_open_skill_ms']:.0f} ms ({figures['skill_experts_bytes']:,} bytes)")
     return {"finder": figures}
 
 
 def matrix_timing(people: int, workdir: Path) -> dict[str, Any]:
     """The page test of the skills matrix of a large tenant at `people`: from navigation to its first
-    200 people drawn, in ms (tests/test_insights_pages.py, as finder_timing runs the finder's)."""
-    out = workdir / "matrix.json"
-    env = dict(os.environ, MATRIX_PEOPLE=str(people), MATRIX_TIMING_FILE=str(out))
-    env.pop("TEST_DATABASE_URL", None)  # SQLite: the page's time, not a database's
-    log(f"== skills matrix in Chromium, {people:,} people and 2,000 skills")
-    done = subprocess.run([sys.executable, "-m", "pytest", "tests/test_insights_pages.py", "-k", "large_site", "-q",
-                           "-p", "no:randomly", "-p", "no:cacheprovider"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
-    if done.returncode != 0 or not out.exists():
-        log(f"  the matrix test failed or could not run:\n{done.stdout[-2000:]}{done.stderr[-1000:]}")
-        return {"matrix": None}
-    figures = json.loads(out.read_text())
-    log(f"  its first 200 people x {figures['columns']} skills drawn {figures['first_drawn_ms']:.0f} ms after "
-        f"navigation on a first visit, {figures['after_write_drawn_ms']:.0f} ms following a write, "
-        f"{figures['again_drawn_ms']:.0f} ms unchanged ({figures['matrix_bytes']:,} bytes)")
+    200 people drawn, in ms."""
+    figures = page_test_figures("skills matrix", "test_insights_pages.py", "large_site", "MATRIX", people, workdir)
+    if figures:
+        log(f"  its first 200 people x {figures['columns']} skills drawn {figures['first_drawn_ms']:.0f} ms after "
+            f"navigation on a first visit, {figures['after_write_drawn_ms']:.0f} ms following a write, "
+            f"{figures['again_drawn_ms']:.0f} ms unchanged ({figures['matrix_bytes']:,} bytes)")
     return {"matrix": figures}
 
 

@@ -153,3 +153,11 @@ def signed_page_url(tenant: Tenant, path: str, sub: str | None, **token_args: An
     url = path + ("&" if "?" in path else "?") + JIRA_PARAMS
     token = jira_token("GET", url, tenant.client_key, tenant.secret, sub=sub, **token_args)
     return url + "&jwt=" + token
+
+
+def fetched(page: Any, fragment: str) -> dict[str, Any] | None:
+    """The browser's timing of the page's first request whose URL holds `fragment`: its duration in ms
+    and its size in bytes; None if the page made no such request."""
+    return page.evaluate("""(fragment) => {
+        const e = performance.getEntriesByType('resource').find(r => r.name.includes(fragment));
+        return e ? {fetch_ms: e.duration, bytes: e.transferSize || e.encodedBodySize} : null; }""", fragment)

@@ -16,10 +16,10 @@ from playwright.sync_api import Page, expect
 
 from .conftest import JiraActions, Tenant
 from .levels_and_issues import rate_everyone, set_issue_skills, set_levels
-from .pages_support import give
+from .pages_support import fetched, give
 # The fixtures of both fronts' page tests, found by name here.
 from .test_forge_pages import APP_ID, CLOUD_ID, forge_keys, forge_pages, forge_ui  # noqa: F401
-from .test_pages import SCREENSHOTS, category, set_tree, skill, standin, ui, wait_until  # noqa: F401
+from .test_pages import DRAWN, SCREENSHOTS, category, set_tree, skill, standin, ui, wait_until  # noqa: F401
 
 ADMIN, ALICE, BOB, CAROL, DAN = "acc-admin", "acc-alice", "acc-bob", "acc-carol", "acc-dan"
 PEOPLE = {ALICE: "Alice Example", BOB: "Bob Builder", CAROL: "Carol Danvers", DAN: "Dan Brown"}
@@ -349,7 +349,6 @@ def test_forge_matrix_view(forge_ui, jira, tenant, site):  # noqa: F811
 
 MATRIX_PEOPLE = int(os.environ.get("MATRIX_PEOPLE", "5000"))
 MATRIX_SKILLS, MATRIX_PER_CATEGORY, MATRIX_BULK = 2_000, 50, 10_000
-DRAWN = "(name) => performance.getEntriesByName(name, 'mark').slice(-1)[0].startTime"
 
 
 def test_matrix_of_a_large_site_draws_its_first_200_people_soon(ui, app, jira, tenant):  # noqa: F811
@@ -374,9 +373,7 @@ def test_matrix_of_a_large_site_draws_its_first_200_people_soon(ui, app, jira, t
         expect(page.locator("#matrix-rows tr")).to_have_count(200, timeout=30_000)
         figures[f"{visit}_drawn_ms"] = round(page.evaluate(DRAWN, "skills:matrix-drawn"), 1)
         figures[f"{visit}_wall_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        timing = page.evaluate("""() => {
-            const e = performance.getEntriesByType('resource').find(r => r.name.includes('/api/insights/matrix'));
-            return e ? {fetch_ms: e.duration, bytes: e.transferSize || e.encodedBodySize} : null; }""")
+        timing = fetched(page, "/api/insights/matrix")
         assert timing is not None, "the page did not ask for the matrix"
         figures[f"{visit}_matrix_fetch_ms"] = round(timing["fetch_ms"], 1)
         figures["matrix_bytes"] = timing["bytes"]

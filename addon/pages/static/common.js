@@ -250,6 +250,13 @@
     });
   }
 
+  /* A chip of a list (the finder's search, the matrix's people): its name and a × that removes it. */
+  function chip(attrs, name, removeLabel, removeTitle, onRemove) {
+    return el("li", attrs, el("span", { className: "name", text: name }),
+      el("button", { type: "button", className: "remove", "aria-label": removeLabel, title: removeTitle, text: "×",
+                     onclick: onRemove }));
+  }
+
   function download(filename, text, type) {
     var url = URL.createObjectURL(new Blob([text], { type: type }));
     var link = el("a", { href: url, download: filename, className: "visually-hidden" });
@@ -262,6 +269,6 @@
     data: data, start: start, el: el, clear: clear, status: status, resize: resize, api: api, jira: jira,
     ApiError: ApiError, lookup: lookup, person: person, fillAvatar: fillAvatar, pendingLookups: pendingLookups,
     onLookups: onLookups, openUser: openUser, openFinder: openFinder, cleanName: names.cleanName,
-    nameKey: names.nameKey, walkTree: walkTree, skillNodes: skillNodes, download: download, BATCH: BATCH
+    nameKey: names.nameKey, walkTree: walkTree, skillNodes: skillNodes, chip: chip, download: download, BATCH: BATCH
   };
 })();

@@ -187,13 +187,12 @@ window.Skills.start("finder", function () {
   function renderSearch() {
     S.clear(searchChips);
     searched.forEach(function (skill, index) {
-      searchChips.appendChild(el("li", { "data-skill": skill.name }, el("span", { className: "name", text: skill.name }),
-        el("button", { type: "button", className: "remove", "aria-label": "Remove " + skill.name + " from the search",
-          title: "Remove from the search", text: "×", onclick: function () {
-            searched.splice(index, 1);
-            renderSearch();
-            searchInput.focus();
-          } })));
+      searchChips.appendChild(S.chip({ "data-skill": skill.name }, skill.name, "Remove " + skill.name + " from the search",
+        "Remove from the search", function () {
+          searched.splice(index, 1);
+          renderSearch();
+          searchInput.focus();
+        }));
     });
     S.clear(searchResults);
     searchRound += 1;

@@ -202,15 +202,14 @@ window.Skills.start("matrix", function () {
   function showPicked() {
     S.clear(chips);
     picked.forEach(function (person, index) {
-      chips.appendChild(el("li", { "data-account-id": person.accountId }, el("span", { className: "name", text: person.displayName }),
-        el("button", { type: "button", className: "remove", "aria-label": "Remove " + person.displayName + " from the matrix",
-                       title: "Remove from the matrix", text: "×", onclick: function () {
-                         picked.splice(index, 1);
-                         showPicked();
-                         offset = 0;
-                         load();
-                         search.focus();
-                       } })));
+      chips.appendChild(S.chip({ "data-account-id": person.accountId }, person.displayName,
+        "Remove " + person.displayName + " from the matrix", "Remove from the matrix", function () {
+          picked.splice(index, 1);
+          showPicked();
+          offset = 0;
+          load();
+          search.focus();
+        }));
     });
     everyone.hidden = !picked.length;
   }
