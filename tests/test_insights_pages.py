@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import JiraActions, Tenant
-from .levels_and_issues import rate_everyone, set_issue_skills, set_levels
+from .levels_and_issues import rate_everyone, set_issue_skills, set_levels, set_scale
 from .pages_support import fetched, give
 # The fixtures of both fronts' page tests, found by name here.
 from .test_forge_pages import APP_ID, CLOUD_ID, forge_keys, forge_pages, forge_ui  # noqa: F401
@@ -269,6 +269,23 @@ def test_matrix_shades_every_cell_by_its_level(ui, app, jira, tenant):  # noqa: 
     shot(me, "insights-matrix-team")
 
 
+def test_a_scale_of_the_sites_own_is_the_legend_and_the_shades(ui, app, jira, tenant, site):  # noqa: F811
+    set_scale(app, "tenant-a", ["Aware", "Practised", "Leads"], 2)  # Alice's 4 becomes 3, the top
+    page = ui(ALICE).open("/pages/matrix")
+    expect(page.locator("#matrix-legend li")).to_have_text(
+        ["1 Aware", "2 Practised (experts from here)", "3 Leads", "Not rated (counts as an expert)", "Does not hold it"])
+    alice = page.locator(f'#matrix-rows tr[data-account-id="{ALICE}"] td')
+    expect(alice.nth(2)).to_have_class("shade-7")
+    expect(alice.nth(2)).to_have_attribute("title", "Python: Leads")
+    carol = page.locator(f'#matrix-rows tr[data-account-id="{CAROL}"] td')
+    expect(carol.nth(1)).to_have_class("shade-4")  # 2 of 3: the middle shade
+    expect(carol.nth(2)).to_have_class("shade-1")
+    page = ui(ALICE).open("/pages/risk")
+    expect(page.locator("#risk-intro")).to_contain_text("at Practised or above")
+    # Bob's Figma at 2 is an expert now: Figma is a bottleneck, no longer a blocker.
+    expect(page.locator('#risk-rows tr[data-skill="Figma"] td').first).to_have_text("Bottleneck")
+
+
 def test_matrix_pages_past_200_people(ui, jira, tenant, site):  # noqa: F811
     accounts = [f"acc-{n:03d}" for n in range(450)]
     response = jira.request(tenant, "POST", "/api/skills-by-account", sub=ADMIN, json={"skillsByAccountId": {
@@ -379,6 +396,16 @@ def test_matrix_of_a_large_site_draws_its_first_200_people_soon(ui, app, jira, t
         figures["matrix_bytes"] = timing["bytes"]
     # The page at this size: the first category's 50 skills, its holders paged 200 at a time.
     expect(page.locator("#matrix-head th")).to_have_count(MATRIX_PER_CATEGORY + 1)
+    # Scrolled down and right, the skills' row and the people's column stay in view; the cells move.
+    box = page.locator("#matrix-scroll").bounding_box()
+    header, person = page.locator("#matrix-head th").nth(1), page.locator("#matrix-rows tr").nth(150).locator("th")
+    cell = page.locator("#matrix-rows tr").nth(150).locator("td").nth(40)
+    before = cell.bounding_box()
+    page.locator("#matrix-scroll").evaluate("(node) => { node.scrollTop = 150 * 29; node.scrollLeft = 600; }")
+    moved = cell.bounding_box()
+    assert moved["x"] < before["x"] - 500 and moved["y"] < before["y"] - 3000  # it did scroll, both ways
+    assert abs(header.bounding_box()["y"] - box["y"]) <= 2
+    assert abs(person.bounding_box()["x"] - box["x"]) <= 2
     holders = sum(1 for p in range(MATRIX_PEOPLE)
                   if any((p * 7 + k * 131) % MATRIX_SKILLS < MATRIX_PER_CATEGORY for k in range(15)))
     expect(page.locator("#matrix-range")).to_have_text(f"People 1–200 of {holders:,}")
