@@ -421,10 +421,13 @@ def matrix(session: Session, tenant_id: int, key: str, accounts: list[str] | Non
     ranked: dict[str, tuple[int, int]] = dict.fromkeys(accounts or (), (0, 0))
     if names and accounts != []:
         statement = (select(UserSkill.account_id, func.count(), func.sum(func.coalesce(UserSkill.level, 0)))
-                     .where(UserSkill.tenant_id == tenant_id, UserSkill.skill_id.in_(list(names)))
-                     .group_by(UserSkill.account_id))
-        if accounts is not None:
-            statement = statement.where(UserSkill.account_id.in_(accounts))
+                     .where(UserSkill.skill_id.in_(list(names))).group_by(UserSkill.account_id))
+        if accounts is not None:  # a few people: their holdings by (tenant, account)
+            statement = statement.where(UserSkill.tenant_id == tenant_id, UserSkill.account_id.in_(accounts))
+        # Everyone: by the category's skills alone (their ids are this tenant's), so that the
+        # database reads the (skill, account) index. With the tenant in the filter SQLite read the
+        # tenant's every holding in account order instead: 850 ms against 140 at 50,000 people x
+        # 15, for a category of 50 skills.
         for account_id, count, total in connection.execute(statement):
             ranked[account_id] = (count, int(total or 0))
     # Sorted here, not by the database: accountId in code point order whatever its collation.
