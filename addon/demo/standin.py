@@ -95,6 +95,17 @@ def users_bulk(site: DemoSite, call: Call) -> Answer:
                  "values": [user_json(p) for p in people]}
 
 
+def user_search(site: DemoSite, call: Call) -> Answer:
+    """GET /rest/api/3/user/search?query=...: the people with a word of their name starting with the query."""
+    query = (call.query.get("query") or [""])[0].casefold().strip()
+    limit_text = (call.query.get("maxResults") or ["50"])[0]
+    if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= 1000:
+        return _error(400, "maxResults must be 1 to 1000.")
+    found = [p for p in sorted(site.people, key=lambda p: p.display_name)
+             if query and any(word.startswith(query) for word in p.display_name.casefold().split())]
+    return 200, [user_json(p) for p in found[:int(limit_text)]]
+
+
 def issue(site: DemoSite, call: Call) -> Answer:
     """GET /rest/api/3/issue/{issue}: its key, summary and assignee."""
     found = site.issue(call.params["issue"])
@@ -108,6 +119,7 @@ def issue(site: DemoSite, call: Call) -> Answer:
 ROUTES: list[tuple[str, str, Callable[[DemoSite, Call], Answer]]] = [
     ("POST", "/rest/api/3/permissions/check", permissions_check),
     ("GET", "/rest/api/3/user/bulk", users_bulk),
+    ("GET", "/rest/api/3/user/search", user_search),
     ("GET", "/rest/api/3/issue/{issue}", issue),
 ]
 
