@@ -38,9 +38,10 @@ INTERNAL_DEFAULTS: dict[str, Any] = {
     "PERMISSION_CACHE_SECONDS": 300,
     "INSTALL_KEY_CACHE_SECONDS": 3600,
     "TENANT_CACHE_SECONDS": 10,
-    # Per process: whole-tenant answers (skills and levels by account, the experts tree), served while
-    # unchanged. A site of 50,000 people x 15 skills needs 57 MiB for the first two and 34 for the levels
-    # answer (bench/run.py): under 64 MiB the third pushed the others out, and each rebuild costs seconds.
+    # Per process: whole-tenant answers (skills and levels by account, the experts tree, the skills at
+    # risk), served while unchanged. A site of 50,000 people x 15 skills and 2,000 skills needs 57 MiB
+    # for the first and the tree, 34 for the levels answer and 6.5 for the skills at risk (bench/run.py):
+    # under 64 MiB the levels answer pushed the others out, and each rebuild costs seconds.
     "ANSWER_CACHE_BYTES": 128 * 1024 * 1024,
     # `flask report-accounts` runs from cron, so it may wait longer for Atlassian's 429 than a request.
     "REPORT_MAX_RETRIES": 3,

@@ -59,6 +59,7 @@ APP_BASE_URL = "https://skills-bench.example.test"
 READ_PATH = "/api/user-skills"
 TREE_PATHS = ("/api/skills-by-account", "/api/skill-tree/experts")
 LEVELS_PATH = "/api/skill-levels-by-account"
+INSIGHTS_PATH = "/api/insights/skills"
 BULK_PATH = "/api/skills-by-account"
 
 # What we recommend for production on a 2-core machine (README.md, "Benchmark", "Serving"), measured here.
@@ -70,6 +71,8 @@ GOALS = {
     "tree_ratio": ("<=", 3.0),
     "tree_cold_ratio": ("<=", 3.0),
     "levels_cold_ratio": ("<=", 3.0),
+    "insights_ratio": ("<=", 3.0),
+    "insights_cold_ratio": ("<=", 3.0),
     "scale_ratio": ("<=", 1.3),
     "bulk_seconds": ("<=", 5.0),
     "match_ms": ("<=", 50.0),
@@ -386,7 +389,7 @@ def local_postgres_pids(url: str) -> list[int]:
 
 def worker_memory(server: Server, data: seeding.Dataset) -> dict[str, Any]:
     """Each worker's resident size once workers have built the whole-tenant answers (skills and levels by
-    account, the experts tree) and patched them."""
+    account, the experts tree, the skills at risk) and patched them."""
     def get(path: str) -> None:
         token = jira_token("GET", path, seeding.CLIENT_KEY, data.secret, data.accounts[0], 600)
         request = urllib.request.Request(server.url + path, headers={"Authorization": "JWT " + token})
@@ -405,7 +408,7 @@ def worker_memory(server: Server, data: seeding.Dataset) -> dict[str, Any]:
         for skill in ("Bench memory skill", None):
             if skill:
                 put(skill)
-            list(pool.map(get, [*TREE_PATHS, LEVELS_PATH] * 4))
+            list(pool.map(get, [*TREE_PATHS, LEVELS_PATH, INSIGHTS_PATH] * 4))
     return {"worker_rss_mib": [rss_mib(pid) for pid in server.worker_pids()]}
 
 
@@ -453,8 +456,10 @@ def checked(response: Any, what: str) -> Any:
     return response
 
 
-def tree_timings(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
-    """Each tree route against json.dumps of its own answer, after a write of a holding (answer_timing)."""
+def tree_timings(app: Any, data: seeding.Dataset, size: Size,
+                 paths: tuple[str, ...] = (*TREE_PATHS, INSIGHTS_PATH)) -> dict[str, Any]:
+    """Each tree route and the skills at risk (of `paths`) against json.dumps of its own answer, after a
+    write of a holding (answer_timing)."""
     client = app.test_client()
     figures: dict[str, Any] = {}
     write_url = f"{READ_PATH}?accountId={data.accounts[-1]}"
@@ -466,11 +471,13 @@ def tree_timings(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
         method = client.put if next(flips) % 2 == 0 else client.delete
         checked(method(write_url, json={"skills": ["Bench toggled skill"]}, headers=write_headers), write_url)
 
-    for path in TREE_PATHS:
+    for path in paths:
         headers = {"Authorization": "JWT " + jira_token("GET", path, seeding.CLIENT_KEY, data.secret,
                                                         data.accounts[0], 3600)}
-        figures[path.rsplit("/", 1)[-1]] = answer_timing(client, path, headers, write, size.tree_runs)
-    figures["tree_ratio"] = max(figures[path.rsplit("/", 1)[-1]]["ratio"] for path in TREE_PATHS)
+        name = "insights" if path == INSIGHTS_PATH else path.rsplit("/", 1)[-1]
+        figures[name] = answer_timing(client, path, headers, write, size.tree_runs)
+    trees = [figures[path.rsplit("/", 1)[-1]]["ratio"] for path in TREE_PATHS if path in paths]
+    figures["tree_ratio"] = max(trees) if trees else None
     cache = app.extensions["answers"]
     figures["answer_cache"] = {"mib": round(cache.size / 2**20, 1), "bound_mib": round(cache.max_bytes / 2**20, 1),
                                "within": cache.size <= cache.max_bytes, "process_rss_mib": rss_mib(os.getpid())}
@@ -739,12 +746,10 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
             server.stop()
     with app.app_context():
         db.engine.dispose()
-    result["people"] = {str(size.users): {key: result.get(key) for key in ("tree_ratio", "tree_cold_ratio",
-                                                                           "levels_cold_ratio", "answer_cache",
-                                                                           "answer_cache_with_levels_mib",
-                                                                           "worker_rss_mib", "finder_counts_ms",
-                                                                           "match_ms", "suggestions_cold_ms",
-                                                                           "suggestions_warm_ms")}}
+    result["people"] = {str(size.users): {key: result.get(key) for key in (
+        "tree_ratio", "tree_cold_ratio", "levels_cold_ratio", "insights_ratio", "insights_cold_ratio", "answer_cache",
+        "answer_cache_with_levels_mib", "worker_rss_mib", "finder_counts_ms", "matrix_ms", "match_ms",
+        "suggestions_cold_ms", "suggestions_warm_ms")}}
     for people in extra_people:
         result["people"][str(people)] = big_tenant(databases, people, size, workdir, settings)
     result.update(scale(databases, size))
@@ -753,18 +758,21 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
 
 def tree_figures(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
     tree = tree_timings(app, data, size)
+    insights = tree.pop("insights")
     colds = [t["cold_ratio"] for t in tree.values() if isinstance(t, dict) and "cold_ratio" in t]
     figures = {"tree": tree, "tree_ratio": tree.pop("tree_ratio"), "tree_cold_ratio": max(colds),
+               "insights": insights, "insights_ratio": insights["ratio"], "insights_cold_ratio": insights["cold_ratio"],
                "answer_cache": tree.pop("answer_cache")}
     figures.update(levels_timings(app, data, size))
     cache = app.extensions["answers"]
     figures["answer_cache_with_levels_mib"] = round(cache.size / 2**20, 1)
-    # Whether the bound kept all three, or the levels answer pushed one out (least recently used first).
-    figures["answers_kept"] = [name for name in ("skills-by-account", "experts", "levels-by-account")
+    # Whether the bound kept all four, or the levels answer pushed one out (least recently used first).
+    figures["answers_kept"] = [name for name in ("skills-by-account", "experts", "insights-skills", "levels-by-account")
                                if cache.cache.latest((data.tenant_id, name)) is not None]
     log(f"  answer cache with the levels answer too: {figures['answer_cache_with_levels_mib']} MiB "
         f"(bound {cache.max_bytes / 2**20:.0f} MiB), keeping {', '.join(figures['answers_kept'])}")
-    return {**figures, **finder_routes(app, data, size), **match_figures(app, data, size)}
+    # The matching last: it rates every holding, then takes every level and issue skill away.
+    return {**figures, **finder_routes(app, data, size), **matrix_route(app, data, size), **match_figures(app, data, size)}
 
 
 def match_figures(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
@@ -777,17 +785,65 @@ def match_figures(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]
     return figures
 
 
-def match_only(databases: "Databases", people: list[int], size: Size) -> dict[str, Any]:
-    """--only match: the issue-matching figures at each tenant size, without the throughput runs."""
+def insights_figures(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
+    """The skills at risk against json.dumps of its answer (after a holding's write too), and the matrix route."""
+    insights = tree_timings(app, data, size, (INSIGHTS_PATH,))["insights"]
+    return {"insights": insights, "insights_ratio": insights["ratio"], "insights_cold_ratio": insights["cold_ratio"],
+            **matrix_route(app, data, size)}
+
+
+# --only: one feature's figures at each --people size, without the throughput runs; (figures, the
+# rows printed: label, key, unit).
+ONLY: dict[str, tuple[Callable[[Any, seeding.Dataset, Size], dict[str, Any]], list[tuple[str, str, str]]]] = {
+    "match": (match_figures, [("match_ms (3 skills)", "match_ms", "ms"),
+                              ("suggestions, 10 counts asked of a 20 ms Jira", "suggestions_cold_ms", "ms"),
+                              ("suggestions, counts cached (the route's own cost)", "suggestions_warm_ms", "ms")]),
+    "insights": (insights_figures, [("insights_ratio (route / json.dumps)", "insights_ratio", ""),
+                                    ("insights_cold_ratio (right after a write)", "insights_cold_ratio", ""),
+                                    ("matrix route, first 200 people", "matrix_ms", "ms")]),
+}
+
+
+def only_figures(what: str, databases: "Databases", people: list[int], size: Size) -> dict[str, Any]:
+    """--only WHAT: that feature's figures at each tenant size, without the throughput runs."""
     result: dict[str, Any] = {"database": databases.kind, "database_version": databases.version(), "people": {}}
     for count in people:
-        app, data, seconds = prepare(databases.new(f"match{count}"), count, size)
+        app, data, seconds = prepare(databases.new(f"{what}{count}"), count, size)
         log(f"  {count:,} people x {size.skills_per_user}: seeded {data.holdings:,} holdings in {seconds:.1f} s")
         with app.app_context():
-            result["people"][str(count)] = match_figures(app, data, size)
+            result["people"][str(count)] = ONLY[what][0](app, data, size)
             db.session.remove()
             db.engine.dispose()
     return result
+
+
+def matrix_route(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
+    """GET /api/insights/matrix through Flask, median ms: the first 200 people of the category whose
+    subtree holds the most skills a matrix may show (it reads that category's holdings at each call)."""
+    from addon.skills import insights, tree
+
+    with app.app_context():
+        catalogue = tree.load_catalogue(db.session, data.tenant_id)
+        widths = {c.key: len(insights.subtree_skills(catalogue, c)) for c in catalogue.categories}
+        db.session.remove()
+    key = max((k for k, n in widths.items() if n <= insights.MATRIX_SKILLS_MAX), key=widths.__getitem__)
+    client = app.test_client()
+    path = f"/api/insights/matrix?category={key}"
+    headers = {"Authorization": "Bearer " + data.api_token}
+    holders = 0
+
+    def call() -> None:
+        nonlocal holders
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+        holders = response.get_json()["total"]
+
+    figures = {"matrix_ms": round(median_seconds(call, size.tree_runs) * 1000, 1), "matrix_skills": widths[key],
+               "matrix_people": holders}
+    log(f"  skills matrix of a category of {widths[key]} skills held by {holders:,} people: first page "
+        f"{figures['matrix_ms']} ms")
+    return figures
 
 
 def finder_routes(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
@@ -866,28 +922,46 @@ def pinned_throughput(url: str, wrk: str, app_server: Server, bare_server: Serve
 # ---------------------------------------------------------------------------------------------
 # The expert finder in Chromium
 
-def finder_timing(people: int, workdir: Path) -> dict[str, Any]:
-    """The page test of the finder of a large tenant at `people`: from navigation to the tree drawn, in ms.
+def page_test_figures(what: str, test: str, name: str, variable: str, people: int, workdir: Path) -> dict[str, Any] | None:
+    """Run the page test `name` of tests/`test` for a tenant of `people` (its size in $`variable`_PEOPLE);
+    the figures it writes to $`variable`_TIMING_FILE, or None when it failed or could not run.
 
     Needs the test extra (pytest, Playwright) and /usr/bin/chromium, as the page tests do.
     """
-    out = workdir / "finder.json"
-    env = dict(os.environ, FINDER_PEOPLE=str(people), FINDER_TIMING_FILE=str(out))
+    out = workdir / f"{variable.lower()}.json"
+    env = dict(os.environ, **{f"{variable}_PEOPLE": str(people), f"{variable}_TIMING_FILE": str(out)})
     env.pop("TEST_DATABASE_URL", None)  # SQLite: the page's time, not a database's
-    log(f"== expert finder in Chromium, {people:,} people and 2,000 skills")
-    done = subprocess.run([sys.executable, "-m", "pytest", "tests/test_pages.py", "-k", "large_tenant", "-q",
+    log(f"== {what} in Chromium, {people:,} people and 2,000 skills")
+    done = subprocess.run([sys.executable, "-m", "pytest", f"tests/{test}", "-k", name, "-q",
                            "-p", "no:randomly", "-p", "no:cacheprovider"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0 or not out.exists():
-        log(f"  the finder test failed or could not run:\n{done.stdout[-2000:]}{done.stderr[-1000:]}")
-        return {"finder": None}
-    figures = json.loads(out.read_text())
-    log(f"  tree with counts drawn {figures['first_result_ms']:.0f} ms after navigation on a first visit, "
-        f"{figures['after_write_result_ms']:.0f} ms following a write, {figures['again_result_ms']:.0f} ms unchanged "
-        f"({figures['counts_bytes']:,} bytes); the skill everyone holds opened in {figures['first_open_skill_ms']:.0f}, "
-        f"{figures['after_write_open_skill_ms']:.0f}, {figures['again_open_skill_ms']:.0f} ms "
-        f"({figures['skill_experts_bytes']:,} bytes)")
+        log(f"  the {what} test failed or could not run:\n{done.stdout[-2000:]}{done.stderr[-1000:]}")
+        return None
+    return json.loads(out.read_text())
+
+
+def finder_timing(people: int, workdir: Path) -> dict[str, Any]:
+    """The page test of the finder of a large tenant at `people`: from navigation to the tree drawn, in ms."""
+    figures = page_test_figures("expert finder", "test_pages.py", "large_tenant", "FINDER", people, workdir)
+    if figures:
+        log(f"  tree with counts drawn {figures['first_result_ms']:.0f} ms after navigation on a first visit, "
+            f"{figures['after_write_result_ms']:.0f} ms following a write, {figures['again_result_ms']:.0f} ms "
+            f"unchanged ({figures['counts_bytes']:,} bytes); the skill everyone holds opened in "
+            f"{figures['first_open_skill_ms']:.0f}, {figures['after_write_open_skill_ms']:.0f}, "
+            f"{figures['again_open_skill_ms']:.0f} ms ({figures['skill_experts_bytes']:,} bytes)")
     return {"finder": figures}
+
+
+def matrix_timing(people: int, workdir: Path) -> dict[str, Any]:
+    """The page test of the skills matrix of a large tenant at `people`: from navigation to its first
+    200 people drawn, in ms."""
+    figures = page_test_figures("skills matrix", "test_insights_pages.py", "large_site", "MATRIX", people, workdir)
+    if figures:
+        log(f"  its first 200 people x {figures['columns']} skills drawn {figures['first_drawn_ms']:.0f} ms after "
+            f"navigation on a first visit, {figures['after_write_drawn_ms']:.0f} ms following a write, "
+            f"{figures['again_drawn_ms']:.0f} ms unchanged ({figures['matrix_bytes']:,} bytes)")
+    return {"matrix": figures}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -944,6 +1018,10 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
         ("skill-levels-by-account route / json.dumps", "levels_ratio", 2),
         ("levels_cold_ratio (right after a level write)", "levels_cold_ratio", 2),
         *[(f"  at {n:,} people: levels_cold_ratio", f"people.{n}.levels_cold_ratio", 2) for n in people[1:]],
+        ("insights/skills route / json.dumps (insights_ratio)", "insights_ratio", 2),
+        ("  the same, right after a write (insights_cold_ratio)", "insights_cold_ratio", 2),
+        *[(f"  at {n:,} people: insights_ratio", f"people.{n}.insights_ratio", 2) for n in people[1:]],
+        *[(f"  at {n:,} people: right after a write", f"people.{n}.insights_cold_ratio", 2) for n in people[1:]],
         *[(f"  at {n:,} people: answer cache held, MiB", f"people.{n}.answer_cache.mib", 1) for n in people],
         *[(f"  at {n:,} people: the same with levels, MiB", f"people.{n}.answer_cache_with_levels_mib", 1)
           for n in people],
@@ -953,6 +1031,7 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
           for n in people],
         *[(f"  at {n:,} people: suggestions, counts cached, ms", f"people.{n}.suggestions_warm_ms", 1)
           for n in people],
+        *[(f"  at {n:,} people: a matrix's first 200 people, ms", f"people.{n}.matrix_ms", 1) for n in people],
         (f"bulk update of {size.bulk_accounts:,} accounts, s", "bulk_seconds", 2),
         (f"per-user read at {size.scale_small:,} users, ms", f"read_ms_{size.scale_small}_users", 3),
         (f"per-user read at {size.scale_large:,} users, ms", f"read_ms_{size.scale_large}_users", 3),
@@ -969,9 +1048,12 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
     goal_key = {"read_ratio": "read_ratio", "read_p99_ms": "read_p99_ms", "tree_ratio": "tree_ratio",
                 "scale_ratio": "scale_ratio", "bulk_seconds": "bulk_seconds", "tree_cold_ratio": "tree_cold_ratio",
                 "levels_cold_ratio": "levels_cold_ratio",
+                "insights_ratio": "insights_ratio", "insights_cold_ratio": "insights_cold_ratio",
                 **{f"people.{n}.levels_cold_ratio": "levels_cold_ratio" for n in people},
                 **{f"people.{n}.tree_ratio": "tree_ratio" for n in people},
                 **{f"people.{n}.tree_cold_ratio": "tree_cold_ratio" for n in people},
+                **{f"people.{n}.insights_ratio": "insights_ratio" for n in people},
+                **{f"people.{n}.insights_cold_ratio": "insights_cold_ratio" for n in people},
                 **{f"people.{n}.match_ms": "match_ms" for n in people}}
     header = ["figure"] + [run["database"] for run in runs] + ["goal"]
     lines = [header]
@@ -1000,17 +1082,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated tenant sizes for the whole-tenant answers; the first is the main "
                              "tenant's (default: 10000,50000; with --quick 2000)")
     parser.add_argument("--finder", default=None, choices=["on", "off"],
-                        help="time the expert finder page in Chromium at the largest --people "
-                             "(default: on in the full run, off with --quick)")
+                        help="time the expert finder and the skills matrix pages in Chromium at the largest "
+                             "--people (default: on in the full run, off with --quick)")
     parser.add_argument("--pin-database", default="auto", choices=["auto", "on", "off"],
                         help="measure the read again with a local PostgreSQL server alone on the last core "
                              "(auto: whenever there are 2 cores or more; on 2, gunicorn and wrk share the other)")
-    parser.add_argument("--only", default=None, choices=["match"],
-                        help="match: only the issue-matching figures (match_ms, suggestions) at each --people size")
+    parser.add_argument("--only", default=None, choices=sorted(ONLY),
+                        help="match: only the issue-matching figures (match_ms, suggestions); insights: only "
+                             "insights_ratio, insights_cold_ratio and the matrix route; at each --people size")
     parser.add_argument("--output", default=str(HERE / "results.json"))
     args = parser.parse_args(argv)
-    if args.only == "match":
-        return main_match_only(args)
+    if args.only:
+        return main_only(args)
 
     wrk = require_wrk()
     size = QUICK if args.quick else FULL
@@ -1040,6 +1123,8 @@ def main(argv: list[str] | None = None) -> int:
 
         finder_on = (args.finder or ("off" if args.quick else "on")) == "on"
         finder = finder_timing(max(people), Path(tmp)) if finder_on else {}
+        if finder_on:
+            finder.update(matrix_timing(max(people), Path(tmp)))
 
     results = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -1080,11 +1165,18 @@ def main(argv: list[str] | None = None) -> int:
               f"(goal <= 1000 {'ok' if worst <= 1000 else 'MISSED'}); the skill all {f['people']:,} hold, opened: "
               f"its first people drawn {max(f['first_open_skill_ms'], f['after_write_open_skill_ms'], f['again_open_skill_ms']):.0f} "
               f"ms after the click at worst")
+    if results.get("matrix"):
+        m = results["matrix"]
+        worst = max(m["first_drawn_ms"], m["after_write_drawn_ms"], m["again_drawn_ms"])
+        print(f"skills matrix, {m['people']:,} people x {m['skills']:,} skills in Chromium: its first 200 people x "
+              f"{m['columns']} skills drawn {m['first_drawn_ms']:.0f} ms after navigation on a first visit, "
+              f"{m['after_write_drawn_ms']:.0f} ms following a write, {m['again_drawn_ms']:.0f} ms unchanged "
+              f"(goal <= 1000 {'ok' if worst <= 1000 else 'MISSED'})")
     print(f"\nwritten to {args.output} in {results['elapsed_seconds']:.0f} s")
     return 0
 
 
-def main_match_only(args: argparse.Namespace) -> int:
+def main_only(args: argparse.Namespace) -> int:
     size = QUICK if args.quick else FULL
     people = [int(n) for n in args.people.split(",")] if args.people else [size.users, *size.more_people]
     database_url = os.environ.get("DATABASE_URL", "")
@@ -1096,18 +1188,16 @@ def main_match_only(args: argparse.Namespace) -> int:
             databases = Databases(kind, Path(tmp), postgres_url)
             log(f"== {kind}: {databases.version()}")
             try:
-                runs.append(match_only(databases, people, size))
+                runs.append(only_figures(args.only, databases, people, size))
             finally:
                 databases.drop_all()
-    rows = [("match_ms (3 skills)", "match_ms"), ("suggestions, 10 counts asked of a 20 ms Jira", "suggestions_cold_ms"),
-            ("suggestions, counts cached (the route's own cost)", "suggestions_warm_ms")]
     print()
     for run in runs:
         for n, figures in run["people"].items():
-            for label, key in rows:
-                goal = f"  ({verdict('match_ms', figures[key])})" if key == "match_ms" else ""
-                print(f"{run['database']:<10} {int(n):>7,} people  {label:<50} {figures[key]:>7.1f} ms{goal}")
-    Path(args.output).write_text(json.dumps({"mode": "match", "runs": runs}, indent=2) + "\n")
+            for label, key, unit in ONLY[args.only][1]:
+                goal = f"  ({verdict(key, figures[key])})" if key in GOALS else ""
+                print(f"{run['database']:<10} {int(n):>7,} people  {label:<50} {figures[key]:>7.2f} {unit}{goal}")
+    Path(args.output).write_text(json.dumps({"mode": args.only, "runs": runs}, indent=2) + "\n")
     return 0
 
 

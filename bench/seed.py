@@ -15,7 +15,7 @@ from typing import Iterator
 from sqlalchemy import Connection, Table, insert, select
 
 from addon.skills.tokens import hash_token as hash_api_token
-from addon.models import ApiToken, Category, Skill, Tenant, UserSkill
+from addon.models import ApiToken, Category, IssueSkill, Skill, Tenant, UserSkill
 
 CLIENT_KEY = "bench-tenant"
 BASE_URL = "https://bench.atlassian.net"
@@ -36,6 +36,7 @@ class Dataset:
     accounts: list[str] = field(default_factory=list)
     skill_names: list[str] = field(default_factory=list)
     holdings: int = 0
+    issue_skills: int = 0
 
 
 def account_id(n: int) -> str:
@@ -61,7 +62,7 @@ def _batches(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
 def seed(conn: Connection, users: int, skills_per_user: int, skills: int, categories: int,
          seed_value: int = 42) -> Dataset:
     """Tenant, API token, `categories` categories in a tree, `skills` skills, `users` x `skills_per_user` holdings
-    (two in three rated on the default scale)."""
+    (two in three rated on the default scale), and issues that need skills."""
     rng = random.Random(seed_value)
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
     data = Dataset(secret="bench-secret-" + uuid.UUID(int=rng.getrandbits(128)).hex * 2,
@@ -123,6 +124,18 @@ def seed(conn: Connection, users: int, skills_per_user: int, skills: int, catego
                        "level": level}
 
     data.holdings = bulk_insert(conn, UserSkill.__table__, holdings())
+
+    # Issues that need skills: one for every ten people, one to three skills each, a few skills
+    # (the first fifty) wanted far more often than the rest.
+    def issue_skills() -> Iterator[dict]:
+        for issue in range(max(100, users // 10)):
+            wanted = {rated.randrange(min(50, skills)) if rated.random() < 0.5 else rated.randrange(skills)
+                      for _ in range(rated.randint(1, 3))}
+            for position, index in enumerate(sorted(wanted)):
+                yield {"tenant_id": data.tenant_id, "issue_id": 10_000 + issue, "skill_id": ids[index],
+                       "min_level": rated.choice((None, 2, 3)), "position": position}
+
+    data.issue_skills = bulk_insert(conn, IssueSkill.__table__, issue_skills())
     return data
 
 

@@ -20,7 +20,9 @@ const partsDir = path.join(root, "templates", "parts");
 // the body class of templates/base.html and the title. The global page holds two views, chosen by
 // its route (host-forge.js); every other resource is one view, inlined as in the Connect template.
 export const RESOURCES = {
-  global: { views: { finder: "finder", user: "user" }, scripts: ["match.js", "finder.js", "user.js"], bodyClass: "page", title: "Skills" },
+  global: { views: { finder: "finder", user: "user", risk: "risk", matrix: "matrix" },
+            scripts: ["match.js", "finder.js", "user.js", "csv.js", "insights.js", "risk.js", "matrix.js"], bodyClass: "page",
+            title: "Skills" },
   user: { views: { user: "user" }, scripts: ["user.js"], bodyClass: "page", title: "My skills" },
   panel: { views: { panel: "issue_panel" }, scripts: ["panel.js", "match.js", "issue-skills.js"], bodyClass: "panel", title: "Assignee skills" },
   admin: { views: { admin: "admin" }, scripts: ["csv.js", "admin.js"], bodyClass: "page", title: "User Skills administration" },

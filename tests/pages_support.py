@@ -155,6 +155,13 @@ class JiraFrame:
             return {"status": 200, "body": json.dumps({"permissions": {
                 key: {"key": key, "havePermission": key == "EDIT_ISSUES" and issue_id in self.editable}
                 for key in wanted}})}
+        if method == "GET" and parts.path == "/rest/api/3/user/search":
+            # Jira's user search: people whose name starts a word with the query, at most maxResults.
+            words = query.get("query", [""])[0].casefold()
+            limit = int(query.get("maxResults", ["50"])[0])
+            found = [self.user_json(i) for i, name in sorted(self.users.items(), key=lambda u: u[1])
+                     if words and any(word.startswith(words) for word in name.casefold().split())][:limit]
+            return {"status": 200, "body": json.dumps(found)}
         if method == "GET" and parts.path.startswith("/rest/api/3/issue/"):
             key = parts.path.rsplit("/", 1)[1]
             if key not in self.issues:
@@ -187,3 +194,11 @@ def search_skills(page: Any, *names: str) -> None:
     for name in names:
         search.fill(name)
         search.press("Enter")
+
+
+def fetched(page: Any, fragment: str) -> dict[str, Any] | None:
+    """The browser's timing of the page's first request whose URL holds `fragment`: its duration in ms
+    and its size in bytes; None if the page made no such request."""
+    return page.evaluate("""(fragment) => {
+        const e = performance.getEntriesByType('resource').find(r => r.name.includes(fragment));
+        return e ? {fetch_ms: e.duration, bytes: e.transferSize || e.encodedBodySize} : null; }""", fragment)

@@ -9,16 +9,18 @@ import pytest
 from sqlalchemy import func, select
 
 from addon.extensions import db
-from addon.models import Tenant, TenantChange
-from addon.skills import changes, tenant_answers, user_skills
+from addon.models import Category, IssueSkill, Skill, Tenant, TenantChange, UserSkill
+from addon.skills import changes, insights, tenant_answers, user_skills
+from addon.skills.levels import load_scale
 
 from .reference import experts_tree
-from .test_answers import ADMIN, ALICE, BOB, BY_ACCOUNT, CATEGORIES, EXPERTS, LEVELS, Process
+from .test_answers import ADMIN, ALICE, BOB, BY_ACCOUNT, CATEGORIES, EXPERTS, INSIGHTS, LEVELS, Process
+from .test_insights import expected_skills
 # The same tenant, reader and writer fixtures: pytest finds them by name in this module.
 from .test_answers import reader, tenant, writer  # noqa: F401
 
 CAROL = "5b10ac8d82e05b22cc7d4ef5"
-EVERY_ANSWER = ["experts", "levels-by-account", "skills-by-account"]
+EVERY_ANSWER = ["experts", "insights-skills", "levels-by-account", "skills-by-account"]
 ACCOUNTS = [ALICE, BOB, CAROL] + [f"user-{n:03d}" for n in range(12)]
 NAMES = ["Python", "SQL", "Go", "Rust", "Figma", "Jira", "Scrum", "Docker", "Linux", "AWS", "café", "Ünïcode"]
 
@@ -27,7 +29,8 @@ NAMES = ["Python", "SQL", "Go", "Rust", "Figma", "Jira", "Scrum", "Docker", "Lin
 def builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The names of the answers built from scratch (not patched), in order."""
     built: list[str] = []
-    for kind in (tenant_answers.SkillsByAccount, tenant_answers.LevelsByAccount, tenant_answers.ExpertsTree):
+    for kind in (tenant_answers.SkillsByAccount, tenant_answers.LevelsByAccount, tenant_answers.ExpertsTree,
+                 insights.SkillRisks):
         original = kind.build.__func__  # type: ignore[attr-defined]
 
         def build(cls: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
@@ -39,7 +42,8 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 def rebuilt(process: Process) -> dict[str, bytes]:
-    """The answers as a full rebuild on the reference domain functions writes them."""
+    """The answers as a full rebuild on the reference domain functions writes them, the insights as
+    plain Python counts them from the tables' rows."""
     with process.app.app_context():
         tenant_id = db.session.execute(select(Tenant.id).where(Tenant.client_key == process.tenant.client_key)).scalar_one()
         dumps = process.app.json.dumps
@@ -49,13 +53,43 @@ def rebuilt(process: Process) -> dict[str, bytes]:
             LEVELS: dumps({"levelsByAccountId": {
                 account: [{"name": name, "level": level} for name, level in held]
                 for account, held in user_skills.levels_by_account(db.session, tenant_id).items()}}) + "\n",
+            INSIGHTS: dumps(insights_from_rows(tenant_id)) + "\n",
         }
         db.session.remove()
     return {url: text.encode() for url, text in answers.items()}
 
 
+def insights_from_rows(tenant_id: int) -> dict[str, Any]:
+    """The insights answer counted in plain Python from every row of the tables it reads."""
+    keys = dict(db.session.execute(select(Category.id, Category.key).where(Category.tenant_id == tenant_id)).all())
+    names = {skill_id: (name, keys.get(category_id)) for skill_id, name, category_id in db.session.execute(
+        select(Skill.id, Skill.name, Skill.category_id).where(Skill.tenant_id == tenant_id))}
+    held: dict[str, dict[str, int | None]] = {}
+    for account, skill_id, level in db.session.execute(
+            select(UserSkill.account_id, UserSkill.skill_id, UserSkill.level).where(UserSkill.tenant_id == tenant_id)):
+        held.setdefault(account, {})[names[skill_id][0]] = level
+    issues: dict[int, list[str]] = {}
+    for issue, skill_id in db.session.execute(
+            select(IssueSkill.issue_id, IssueSkill.skill_id).where(IssueSkill.tenant_id == tenant_id)):
+        issues.setdefault(issue, []).append(names[skill_id][0])
+    scale = load_scale(db.session, tenant_id)
+    return expected_skills(dict(names.values()), held, issues, (scale.top, scale.expert_level))
+
+
+def set_levels(writer: Process, account: str, levels: dict[str, int | None]) -> None:
+    writer.call("PATCH", f"/api/user-skill-levels?accountId={account}", json={"levels": levels})
+
+
+def set_issue_skills(writer: Process, issue_id: int, skills: list[Any]) -> None:
+    writer.call("PUT", f"/api/issue-skills?issueId={issue_id}", json={"skills": skills})
+
+
+def set_scale(writer: Process, names: list[str], expert_level: int) -> None:
+    writer.call("PUT", "/api/levels", json={"levels": [{"name": name} for name in names], "expertLevel": expert_level})
+
+
 def served(process: Process) -> dict[str, bytes]:
-    return {url: process.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS, LEVELS)}
+    return {url: process.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS, LEVELS, INSIGHTS)}
 
 
 def attempt(process: Process, method: str, url: str, body: Any) -> None:
@@ -128,7 +162,43 @@ def test_each_kind_of_write_is_patched_into_the_cached_answers(reader: Process, 
         {"type": "category", "displayName": "Data", "children": [{"key": "SQL", "type": "skill"},
                                                                   {"key": "Go", "type": "skill"}]}]})
     check(reader, writer)
+
+    # Levels, the skills issues need, the expert level: the insights count again what changed.
+    set_scale(writer, ["Heard of", "Used", "Knows", "Expert"], 3)  # four levels again: larger, none moves
+    check(reader, writer)
+    set_levels(writer, CAROL, {"Figma": 4, "Go": None, "Rust": 2})  # Rust is new to Carol
+    check(reader, writer)
+    set_levels(writer, BOB, {"Zig": 3, "Python": 1})
+    check(reader, writer)
+    set_issue_skills(writer, 7, [{"name": "Go", "minLevel": 2}, "Zig"])
+    set_issue_skills(writer, 8, ["go", "Needed only"])  # a name new to the catalogue
+    check(reader, writer)
+    set_issue_skills(writer, 7, [])
+    check(reader, writer)
+    set_scale(writer, ["Heard of", "Used", "Knows", "Teaches"], 2)  # as many levels, another name, expert at 2
+    check(reader, writer)
+    writer.call("DELETE", f"/api/user-skills?accountId={CAROL}", json={"skills": ["Rust"]})  # its level goes too
+    check(reader, writer)
     assert builds == []  # every answer above was patched, none rebuilt
+
+
+def test_a_scale_of_another_size_patches_the_insights_with_levels_at_its_top(reader: Process, writer: Process,
+                                                                            builds: list[str]) -> None:
+    writer.call("POST", BY_ACCOUNT, json={"skillsByAccountId": {ALICE: ["Python", "Go"], BOB: ["Python"]}})
+    set_levels(writer, ALICE, {"Python": 4, "Go": 2})
+    set_levels(writer, BOB, {"Python": 3})
+    set_issue_skills(writer, 1, [{"name": "Python", "minLevel": 4}])
+    check(reader, writer)
+    builds.clear()
+    set_scale(writer, ["Some", "Much"], 2)  # Alice's 4 and Bob's 3 become 2: both experts
+    check(reader, writer)
+    python = next(s for s in reader.insights() if s["name"] == "Python")
+    assert python["byLevel"] == {"1": 0, "2": 2, "unrated": 0} and python["experts"] == 2
+    set_scale(writer, ["One", "Two", "Three", "Four", "Five"], 4)  # larger: no holding moves, none is an expert
+    check(reader, writer)
+    python = next(s for s in reader.insights() if s["name"] == "Python")
+    assert python["byLevel"] == {"1": 0, "2": 2, "3": 0, "4": 0, "5": 0, "unrated": 0} and python["risk"] == "blocker"
+    assert builds == []  # patched: the holdings the smaller scale moved came named in the change log
 
 
 def test_erasing_closed_accounts_rebuilds_once_and_keeps_no_trace_of_them(reader: Process, writer: Process,
@@ -199,7 +269,7 @@ def test_random_writes_patch_to_what_a_rebuild_gives(reader: Process, writer: Pr
     keys: list[str] = []
     for step in range(40):
         op = rng.choice(["add", "add", "remove", "bulk", "category", "place", "move", "delete", "levels", "levels",
-                         "level bulk", "scale"])
+                         "level bulk", "scale", "issue", "expert"])
         account = rng.choice(ACCOUNTS)
         some = rng.sample(NAMES, rng.randint(1, 4))
         if op == "add":
@@ -232,10 +302,18 @@ def test_random_writes_patch_to_what_a_rebuild_gives(reader: Process, writer: Pr
         elif op == "scale":  # 2 to 4 levels: what lies above a smaller scale's top comes down
             names = ["One", "Two", "Three", "Four"][:rng.randint(2, 4)]
             writer.call("PUT", "/api/levels", json={"levels": [{"name": n} for n in names], "expertLevel": 1})
+        elif op == "issue":
+            top = len(writer.call("GET", "/api/levels").get_json()["levels"])
+            writer.call("PUT", f"/api/issue-skills?issueId={rng.randint(1, 6)}", json={"skills": [
+                {"name": name, "minLevel": rng.choice([None, top])}
+                for name in rng.sample(NAMES + ["Only wanted"], rng.randint(0, 3))]})
+        elif op == "expert":  # the same levels, another expertLevel
+            levels = writer.call("GET", "/api/levels").get_json()["levels"]
+            writer.call("PUT", "/api/levels", json={"levels": levels, "expertLevel": rng.randint(1, len(levels))})
         if rng.random() < 0.6:  # sometimes several versions pass between two reads
             check(reader, writer)
     check(reader, writer)
-    assert sorted(builds) == EVERY_ANSWER  # each built once, then patched
+    assert sorted(builds) == EVERY_ANSWER  # each built once, then patched by every write
 
 
 def test_an_answers_counted_size_is_what_it_holds_in_memory(reader: Process, writer: Process) -> None:
@@ -247,7 +325,8 @@ def test_an_answers_counted_size_is_what_it_holds_in_memory(reader: Process, wri
     with writer.app.app_context():
         tenant_id = db.session.execute(select(Tenant.id).where(Tenant.client_key == "tenant-a")).scalar_one()
         style = tenant_answers.JsonStyle(writer.app.json.dumps)
-        for kind in (tenant_answers.SkillsByAccount, tenant_answers.LevelsByAccount, tenant_answers.ExpertsTree):
+        for kind in (tenant_answers.SkillsByAccount, tenant_answers.LevelsByAccount, tenant_answers.ExpertsTree,
+                     insights.SkillRisks):
             kind.build(db.session, tenant_id, 1, style)  # warm: statements compiled, modules loaded
             tracemalloc.start()
             try:
@@ -288,3 +367,11 @@ def test_the_levels_answer_is_what_any_json_style_writes(dumps: Any) -> None:
     expected = {"levelsByAccountId": {account: [{"name": name, "level": level} for name, level in held]
                                       for account, held in sorted(accounts.items())}}
     assert answer.body == (dumps(expected) + "\n").encode()
+
+
+def test_a_new_expert_level_reaches_the_insights_of_a_site_without_skills(reader: Process, writer: Process,
+                                                                         builds: list[str]) -> None:
+    assert reader.call("GET", INSIGHTS).get_json() == {"expertLevel": 3, "skills": []}
+    set_scale(writer, ["Some", "Much"], 1)
+    assert reader.call("GET", INSIGHTS).get_json() == {"expertLevel": 1, "skills": []}
+    assert builds == ["insights-skills"]  # built once, then patched

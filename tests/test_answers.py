@@ -17,6 +17,7 @@ BY_ACCOUNT = "/api/skills-by-account"
 EXPERTS = "/api/skill-tree/experts"
 CATEGORIES = "/api/skill-tree/categories"
 LEVELS = "/api/skill-levels-by-account"
+INSIGHTS = "/api/insights/skills"
 
 
 class Process:
@@ -47,6 +48,9 @@ class Process:
 
         walk(self.call("GET", EXPERTS, sub=ALICE).get_json()["experts"])
         return found
+
+    def insights(self, query: str = "") -> list[dict[str, Any]]:
+        return self.call("GET", INSIGHTS + query, sub=ALICE).get_json()["skills"]
 
     def categories(self) -> list[str]:
         return [n["displayName"] for n in self.call("GET", EXPERTS, sub=ALICE).get_json()["experts"]
@@ -145,16 +149,41 @@ def test_every_kind_of_level_write_on_another_process_is_seen_at_once(reader: Pr
     assert experts_of("Go") == ([BOB, ALICE], {ALICE: 1, BOB: 2})
 
 
+def test_every_kind_of_write_on_another_process_reaches_the_insights_at_once(reader: Process, writer: Process) -> None:
+    def figures(query: str = "") -> dict[str, tuple[Any, ...]]:
+        return {s["name"]: (s["risk"], s["holders"], s["experts"], s["requiredBy"]) for s in reader.insights(query)}
+
+    assert figures() == {}
+    writer.call("POST", BY_ACCOUNT, json={"skillsByAccountId": {ALICE: ["Python", "SQL"], BOB: ["Python"]}})
+    assert figures() == {"Python": ("scarce", 2, 2, 0), "SQL": ("bottleneck", 1, 1, 0)}
+    writer.call("PATCH", f"/api/user-skill-levels?accountId={ALICE}", json={"levels": {"Python": 1}})  # not an expert
+    assert figures()["Python"] == ("bottleneck", 2, 1, 0)
+    writer.call("PUT", "/api/issue-skills?issueId=42", json={"skills": ["Python", "Kotlin"]})  # Kotlin is new
+    assert figures() == {"Kotlin": ("blocker", 0, 0, 1), "Python": ("bottleneck", 2, 1, 1),
+                         "SQL": ("bottleneck", 1, 1, 0)}
+    key = writer.call("POST", CATEGORIES, status=201, json={"displayName": "Languages"}).get_json()["key"]
+    writer.call("PUT", f"{CATEGORIES}/{key}/skills", json={"skills": ["Kotlin", "Python"]})
+    assert figures(f"?category={key}") == {"Kotlin": ("blocker", 0, 0, 1), "Python": ("bottleneck", 2, 1, 1)}
+    writer.call("PUT", "/api/levels", json={"levels": [{"name": "Beginner"}, {"name": "Competent"},  # all experts
+                                                       {"name": "Proficient"}, {"name": "Expert"}], "expertLevel": 1})
+    assert figures()["Python"] == ("scarce", 2, 2, 1)
+    writer.call("DELETE", f"/api/user-skills?accountId={BOB}", json={"skills": ["Python"]})
+    assert figures()["Python"] == ("bottleneck", 1, 1, 1)
+    matrix = reader.call("GET", f"/api/insights/matrix?category={key}", sub=ALICE).get_json()
+    assert matrix["people"] == [{"accountId": ALICE, "levels": {"Python": 1}}]
+
+
 def test_an_unchanged_answer_is_served_from_memory_after_one_version_read(reader: Process, writer: Process) -> None:
     writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python", "SQL"]})
-    first = {url: reader.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS, LEVELS)}
-    for url in (BY_ACCOUNT, EXPERTS, LEVELS):
+    urls = (BY_ACCOUNT, EXPERTS, LEVELS, INSIGHTS, INSIGHTS + "?risk=bottleneck")
+    first = {url: reader.call("GET", url, sub=ALICE).get_data() for url in urls}
+    for url in urls:
         with recorded_statements(reader.app) as seen:
             again = reader.call("GET", url, sub=ALICE).get_data()
         assert again == first[url]
         assert len(seen) == 1 and "data_version" in seen[0], seen
     # The same bytes another process builds afresh: caching changes nothing a caller can see.
-    for url in (BY_ACCOUNT, EXPERTS, LEVELS):
+    for url in urls:
         assert writer.call("GET", url, sub=ALICE).get_data() == first[url]
 
 

@@ -28,6 +28,8 @@ ROUTES = [
     ("GET", "/api/levels"), ("PUT", "/api/levels"), ("GET", "/api/user-skill-levels?accountId=u-1"),
     ("PATCH", "/api/user-skill-levels?accountId=u-1"), ("GET", "/api/skill-levels-by-account"),
     ("POST", "/api/skill-levels-by-account"), ("POST", "/api/levels/split-suffixes"),
+    ("GET", "/api/insights/skills?risk=blocker"),
+    ("GET", "/api/insights/matrix?category=00000000-0000-4000-8000-000000000000"),
 ]
 BODY = {"skills": ["x"], "skillsByAccountId": {"u-1": ["x"]}, "skillTree": [], "displayName": "x", "name": "x",
         "levels": {"x": 2}, "expertLevel": 2, "levelsByAccountId": {"u-1": [{"name": "x", "level": 2}]},

@@ -128,3 +128,37 @@ def test_a_newcomer_walks_the_demo(page: Page, server: LiveServer, demo: Any) ->
     expect(panel.locator("#needed-form")).to_be_visible()  # the stand-in grants EDIT_ISSUES on its issues
     expect(panel.get_by_label("Minimum level of the new skill")).to_have_value("")  # "any level" first
     screenshot(page, "panel")
+
+
+def test_the_insights_pages_in_the_demo(page: Page, server: LiveServer, demo: Any) -> None:
+    page.goto(server.url + "/demo/")
+    finder = page.frame_locator("#demo-page")
+    # The pages' own links between views (the host adapter's navigate), as in Jira.
+    with page.expect_navigation():
+        finder.get_by_role("navigation", name="Skills pages").get_by_role("link", name="Skills at risk").click()
+    expect(page).to_have_url(re.compile(r"/demo/risk\?as="))
+    risk = page.frame_locator("#demo-page")
+    expect(risk.locator("h1")).to_have_text("Skills at risk")
+    expect(risk.locator("#risk-summary")).to_contain_text("blocker")
+    first = risk.locator("#risk-rows tr").first.get_by_role("button")
+    name = first.inner_text()
+    screenshot(page, "risk")
+    # A skill opens its people in the finder.
+    with page.expect_navigation():
+        first.click()
+    expect(page).to_have_url(re.compile(r"/demo/(finder)?\?as=.*&skill="))
+    opened = page.frame_locator("#demo-page")
+    expect(opened.get_by_role("list", name=f"People who know {name}")).to_be_visible()
+
+    go(page, "Skills matrix")
+    matrix = page.frame_locator("#demo-page")
+    design = matrix.locator("#matrix-category option", has_text=re.compile(r"^Design \(")).get_attribute("value")
+    matrix.locator("#matrix-category").select_option(design)
+    expect(matrix.locator("#matrix-rows tr").first).to_be_visible()
+    # People found by name through the stand-in's user search, then the matrix of them alone.
+    matrix.get_by_label("People", exact=True).fill("Maria")
+    matrix.get_by_role("button", name="Find").click()
+    matrix.get_by_role("list", name="People found").get_by_role("button", name=re.compile("Maria Lopez")).click()
+    expect(matrix.locator("#matrix-rows tr")).to_have_count(1)
+    expect(matrix.locator("#matrix-rows tr th")).to_contain_text("Maria Lopez")
+    screenshot(page, "matrix")

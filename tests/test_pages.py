@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from addon.skills.names import name_key
 
 from .conftest import JiraActions, Tenant
-from .pages_support import (JiraFrame, StandInServer, add_needed_skill, close_all, give, levels_of, rate,
+from .pages_support import (JiraFrame, StandInServer, add_needed_skill, close_all, fetched, give, levels_of, rate,
                             search_skills, signed_page_url)
 
 ADMIN = "acc-admin"
@@ -1214,9 +1214,7 @@ def test_finder_of_a_large_tenant_shows_its_first_result_soon(ui: Any, jira: Jir
         # as the page marks it (expect() polls, so its own clock would add up to a polling interval).
         figures[f"{visit}_result_ms"] = round(page.evaluate(DRAWN, "skills:tree-drawn"), 1)
         figures[f"{visit}_wall_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        timing = page.evaluate("""() => {
-            const e = performance.getEntriesByType('resource').find(r => r.name.includes('/api/skill-tree/expert-counts'));
-            return e ? {fetch_ms: e.duration, bytes: e.transferSize || e.encodedBodySize} : null; }""")
+        timing = fetched(page, "/api/skill-tree/expert-counts")
         assert timing is not None, "the finder did not ask for the tree with counts"
         figures[f"{visit}_counts_fetch_ms"] = round(timing["fetch_ms"], 1)
         figures["counts_bytes"] = timing["bytes"]
@@ -1232,9 +1230,7 @@ def test_finder_of_a_large_tenant_shows_its_first_result_soon(ui: Any, jira: Jir
         expect(everyone.locator("li")).to_have_count(60, timeout=30_000)
         figures[f"{visit}_open_skill_ms"] = round(page.evaluate(DRAWN, "skills:people-drawn") - clicked, 1)
         assert page.get_by_role("button", name=re.compile(r"^Area 00")).count() == 1
-    timing = page.evaluate("""() => {
-        const e = performance.getEntriesByType('resource').find(r => r.name.includes('/api/skill-tree/skill-experts'));
-        return e ? {fetch_ms: e.duration, bytes: e.transferSize || e.encodedBodySize} : null; }""")
+    timing = fetched(page, "/api/skill-tree/skill-experts")
     assert timing is not None, "the finder did not ask for the skill's people"
     figures["skill_experts_bytes"] = timing["bytes"]
 

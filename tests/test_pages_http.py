@@ -18,6 +18,8 @@ PAGES = [
     "/pages/user?accountId=acc-bob",
     "/panels/issue?issueKey=PRJ-12",
     "/pages/admin",
+    "/pages/risk",
+    "/pages/matrix",
 ]
 
 
@@ -180,7 +182,8 @@ def test_page_data_is_escaped_json_that_cannot_close_its_script_block(client, te
 
 
 def test_static_files_need_no_jwt(client):
-    for name in ("pages.css", "common.js", "user.js", "finder.js", "panel.js", "admin.js", "csv.js"):
+    for name in ("pages.css", "common.js", "user.js", "finder.js", "panel.js", "admin.js", "csv.js", "insights.js",
+                 "risk.js", "matrix.js"):
         response = client.get("/pages/static/" + name)
         assert response.status_code == 200, name
         response.close()
@@ -204,7 +207,8 @@ def descriptor_modules(client):
 
 def module_url(url: str) -> str:
     """A module URL as Jira fills in its context parameters."""
-    return url.replace("{ac.accountId}", "").replace("{issue.key}", "PRJ-7").replace("{issue.id}", "10007")
+    return (url.replace("{ac.accountId}", "").replace("{ac.skill}", "").replace("{issue.key}", "PRJ-7")
+            .replace("{issue.id}", "10007"))
 
 
 def test_descriptor_declares_the_pages_where_jira_shows_them(client):
@@ -229,7 +233,7 @@ def test_descriptor_declares_the_pages_where_jira_shows_them(client):
 def test_every_descriptor_module_url_routes_to_a_page_of_ours(client, tenant):
     modules = descriptor_modules(client)
     urls = [m["url"] for kind in ("generalPages", "webPanels", "adminPages") for m in modules[kind]]
-    assert len(urls) == 4
+    assert len(urls) == 6
     for url in urls:
         response = client.get(signed_page_url(tenant, module_url(url), sub=ADMIN))
         assert response.status_code == 200, (url, response.get_data(as_text=True))
@@ -241,7 +245,7 @@ def test_page_module_keys_the_scripts_navigate_to_exist(client):
     from addon import pages
 
     keys = {m["key"] for kind, items in descriptor_modules(client).items() if kind != "webhooks" for m in items}
-    assert {pages.FINDER_MODULE, pages.USER_MODULE, pages.ADMIN_MODULE} <= keys
+    assert {pages.FINDER_MODULE, pages.USER_MODULE, pages.ADMIN_MODULE, pages.RISK_MODULE, pages.MATRIX_MODULE} <= keys
 
 
 @pytest.mark.parametrize("issue_id", ["abc", "0", "1234567890123456789", "-1"])

@@ -25,7 +25,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from . import issues, levels, openapi, tokens, tree, user_skills  # noqa: E402,F401  (registers the views on bp)
+from . import insights, issues, levels, openapi, tokens, tree, user_skills  # noqa: E402,F401  (registers the views on bp)
 
 
 def init_app(app: Flask) -> None:

@@ -20,7 +20,11 @@ def tenant_answers() -> TenantAnswers:
 
 def tenant_answer(kind: type[Answer]) -> Response:
     """The caller's tenant's answer `kind`: from memory, patched by what changed since, or built."""
+    return current_app.response_class(current_answer(kind).body, mimetype=current_app.json.mimetype)
+
+
+def current_answer(kind: type[Answer]) -> Answer:
+    """The caller's tenant's answer `kind` at the database's version, for a view that serves part of it."""
     # The version is read before the answer is patched or built: an answer is never older than its version.
     version = tenant_read(versions.current_and_epoch)
-    answer = tenant_answers().get(db.session, caller().tenant.id, kind, version)
-    return current_app.response_class(answer.body, mimetype=current_app.json.mimetype)
+    return tenant_answers().get(db.session, caller().tenant.id, kind, version)

@@ -29,6 +29,18 @@ def only_fields(body: dict[str, Any], allowed: set[str]) -> None:
                             f"allowed: {', '.join(sorted(allowed))}.", details=unknown)
 
 
+def query_param(name: str, required: bool = True) -> str | None:
+    """A query parameter given once (several: which would be meant?), or None when not `required` and absent."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise ApiError(400, f"Give the query parameter '{name}' once.")
+    if not values:
+        if required:
+            raise ApiError(400, f"The query parameter '{name}' is required.")
+        return None
+    return values[0]
+
+
 def account_id_param() -> str:
     values = request.args.getlist("accountId")
     if not values:

@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 
 from ..auth import caller, is_admin, require_auth
 from ..errors import ApiError
@@ -23,7 +23,7 @@ from ..skills.levels import load_scale
 from ..skills.names import valid_account_id
 from .. import tenant_jira
 from . import bp
-from .common import json_body
+from .common import json_body, query_param
 from .schemas import answer, errors, obj, ref, request_body
 
 
@@ -47,19 +47,8 @@ def issue_jira() -> IssueJira:
     return current_app.extensions["issue_jira"]
 
 
-def _one(name: str, required: bool = True) -> str | None:
-    values = request.args.getlist(name)
-    if len(values) > 1:
-        raise ApiError(400, f"Give the query parameter '{name}' once.")
-    if not values:
-        if required:
-            raise ApiError(400, f"The query parameter '{name}' is required.")
-        return None
-    return values[0]
-
-
 def issue_id_param() -> int:
-    return domain.parse_issue_id(_one("issueId"))
+    return domain.parse_issue_id(query_param("issueId"))
 
 
 def parse_limit(value: Any, query: bool = False, strict: bool = False) -> int:
@@ -141,7 +130,7 @@ def put_issue_skills() -> Response:
 @require_auth
 def suggestions() -> Response:
     issue_id = issue_id_param()
-    limit = parse_limit(_one("limit", required=False), query=True)
+    limit = parse_limit(query_param("limit", required=False), query=True)
     require_issue_permission(issue_id, BROWSE_PROJECTS)
     tenant_id = caller().tenant.id
     skills, _ = domain.issue_skills(db.session, tenant_id, issue_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import ACCOUNT_ID_MAX, LEVELS_MAX, NAME_MAX
-from ..skills import levels, tree
+from ..skills import insights, levels, tree
 from ..skills.user_skills import MAX_ACCOUNTS_PER_REQUEST, MAX_SKILLS_PER_USER
 from ..skills.names import ACCOUNT_ID_PATTERN, CONTROL_CHARACTERS, FORMAT_CHARACTERS
 
@@ -64,6 +64,7 @@ CATEGORY_KEY: Schema = {"type": "string", "format": "uuid"}
 DESCRIPTION: Schema = {"type": "string", "maxLength": tree.DESCRIPTION_MAX}
 OPTIONAL_DESCRIPTION: Schema = {"type": ["string", "null"], "maxLength": tree.DESCRIPTION_MAX}
 TIME: Schema = {"type": "string", "format": "date-time"}
+LEVEL_KEYS = f"^([1-{LEVELS_MAX}]|unrated)$"
 NAMES: Schema = {"type": "array", "items": ref("SkillName")}
 LEVEL_NUMBER: Schema = {"type": "integer", "minimum": 1, "maximum": LEVELS_MAX}
 SKILL_LEVELS: Schema = {"type": "array", "items": ref("SkillLevel")}
@@ -175,4 +176,25 @@ SCHEMAS: dict[str, Schema] = {
     "NewToken": obj(id={"type": "string"}, name={"type": "string"}, token={"type": "string"}, createdAt=TIME),
     "TokenInfo": obj(id={"type": "string"}, name={"type": "string"}, createdAt=TIME,
                      lastUsedAt={"anyOf": [TIME, {"type": "null"}]}),
+    # Insights
+    "SkillsAtRisk": obj(expertLevel={**LEVEL_NUMBER, "description": "The lowest level that counts as an expert."},
+                        skills={"type": "array", "items": ref("SkillRisk")}),
+    "SkillRisk": obj(name=ref("SkillName"),
+                     categoryKey={**nullable(CATEGORY_KEY), "description": "The category holding the skill; null at the root."},
+                     holders={"type": "integer", "minimum": 0},
+                     experts={"type": "integer", "minimum": 0},
+                     byLevel={"type": "object", "required": ["unrated"],
+                              "minProperties": levels.LEVELS_MIN + 1, "maxProperties": LEVELS_MAX + 1,
+                              "propertyNames": {"pattern": LEVEL_KEYS},
+                              "additionalProperties": {"type": "integer", "minimum": 0},
+                              "description": "Holders at each level of the scale, and unrated."},
+                     requiredBy={"type": "integer", "minimum": 0, "description": "Issues that need it."},
+                     risk={"enum": list(insights.RISKS)}),
+    "SkillsMatrix": obj(category=CATEGORY_KEY,
+                        skills={**NAMES, "maxItems": insights.MATRIX_SKILLS_MAX},
+                        people={"type": "array", "maxItems": insights.MATRIX_LIMIT_MAX, "items": obj(
+                            accountId=ref("AccountId"),
+                            levels={"type": "object", "additionalProperties": ref("Level"),
+                                    "description": "The person's level of each skill they hold; null: not rated."})},
+                        total={"type": "integer", "minimum": 0, "description": "People in the whole matrix."}),
 }

@@ -100,6 +100,17 @@ def users_bulk(jira: StandInJira, call: Call) -> Answer:
 NO_ISSUE = "Issue does not exist or you do not have permission to see it."
 
 
+def user_search(jira: StandInJira, call: Call) -> Answer:
+    """GET /rest/api/3/user/search?query=...: the people with a word of their name starting with the query."""
+    query = (call.query.get("query") or [""])[0].casefold().strip()
+    limit_text = (call.query.get("maxResults") or ["50"])[0]
+    if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= 1000:
+        return _error(400, "maxResults must be 1 to 1000.")
+    found = [p for p in sorted(jira.site.people, key=lambda p: p.display_name)
+             if query and any(word.startswith(query) for word in p.display_name.casefold().split())]
+    return 200, [user_json(p) for p in found[:int(limit_text)]]
+
+
 def issue(jira: StandInJira, call: Call) -> Answer:
     """GET /rest/api/3/issue/{issue}: its key, summary and assignee."""
     found = jira.site.issue(call.params["issue"])
@@ -167,6 +178,7 @@ def approximate_count(jira: StandInJira, call: Call) -> Answer:
 ROUTES: list[tuple[str, str, Callable[[StandInJira, Call], Answer]]] = [
     ("POST", "/rest/api/3/permissions/check", permissions_check),
     ("GET", "/rest/api/3/user/bulk", users_bulk),
+    ("GET", "/rest/api/3/user/search", user_search),
     ("GET", "/rest/api/3/issue/{issue}", issue),
     ("GET", "/rest/api/3/mypermissions", my_permissions),
     ("GET", "/rest/api/3/issue/{issue}/properties/{key}", get_property),

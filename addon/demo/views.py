@@ -1,4 +1,4 @@
-"""/demo/: the four pages outside Jira, framed by a page that stands in for Jira around them.
+"""/demo/: the pages outside Jira, framed by a page that stands in for Jira around them.
 
 - `/demo/`, `/demo/<page>`: the shell around a page, standing in for Jira's: the person signed in
   (`as`) to pick and the pages to go to; the page itself is in an iframe, as in Jira.
@@ -31,6 +31,8 @@ TOKEN_SECONDS = 900  # as long as Jira's context tokens live
 # Each page: its template (the one Jira frames), its title, and the label of the shell's link to it.
 PAGES = {
     "finder": ("finder.html", "Skills", "Find experts"),
+    "risk": ("risk.html", "Skills at risk", "Skills at risk"),
+    "matrix": ("matrix.html", "Skills matrix", "Skills matrix"),
     "user": ("user.html", "My skills", "My skills"),
     "panel": ("issue_panel.html", "Assignee skills", "An issue's panel"),
     "admin": ("admin.html", "User Skills administration", "Administration"),
@@ -79,6 +81,8 @@ def page_args(page: str, who: Person, shown: bool = True) -> dict[str, str]:
     args = {"as": who.account_id}
     if page == "user":
         args["accountId"] = (shown and request.args.get("accountId")) or who.account_id
+    if page == "finder" and shown and request.args.get("skill", "").strip():
+        args["skill"] = request.args["skill"].strip()[:200]  # opened on a skill's people (from the skills at risk)
     if page == "panel":
         args["issueKey"] = (shown and request.args.get("issueKey")) or site().issues[0].key
     return args
@@ -117,6 +121,8 @@ def page(page: str) -> Any:
         own = account_id == who.account_id
         data.update(accountId=account_id, own=own, canEdit=own or who.admin)
         title = title if own else "Skills"
+    elif page == "finder" and "skill" in page_args(page, who):
+        data["skill"] = page_args(page, who)["skill"]
     elif page == "panel":
         shown = site().issue(page_args(page, who)["issueKey"])
         if shown is None:

@@ -1,5 +1,6 @@
 """The pages Jira shows in iframes: the expert finder, a person's skills, the issue panel, the admin
-page; and the front door, `/`, for a person who opens the server's address.
+page, the skills at risk and the skills matrix; and the front door, `/`, for a person who opens the
+server's address.
 
 Each first load is a GET that Jira signs for its URL (URL-bound `qsh` in the `jwt` parameter); the
 page's scripts then call /api with tokens from `AP.context.getToken()`. Templates live in the
@@ -25,6 +26,8 @@ bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/page
 FINDER_MODULE = "skills-finder"
 USER_MODULE = "user-skills"
 ADMIN_MODULE = "skills-admin"
+RISK_MODULE = "skills-risk"
+MATRIX_MODULE = "skills-matrix"
 
 # Jira issue keys: a project key (a letter, then letters, digits or underscores) and a number.
 _ISSUE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*$")
@@ -37,7 +40,8 @@ def page_data(**extra: Any) -> dict[str, Any]:
         "apiBase": request.script_root + "/api",
         "appKey": current_app.config["APP_KEY"],
         "viewer": caller().account_id,
-        "modules": {"finder": FINDER_MODULE, "user": USER_MODULE, "admin": ADMIN_MODULE},
+        "modules": {"finder": FINDER_MODULE, "user": USER_MODULE, "admin": ADMIN_MODULE, "risk": RISK_MODULE,
+                    "matrix": MATRIX_MODULE},
     }
     data.update(extra)
     return data
@@ -67,7 +71,21 @@ def home() -> Any:
 @bp.get("/pages/finder")
 @require_auth(context=False, api_tokens=False)
 def finder() -> str:
-    return render("finder.html", "Skills")
+    # Opened for one skill (the skills at risk link there): Jira fills `skill` from the link's customData.
+    skill = request.args.get("skill", "").strip()
+    return render("finder.html", "Skills", **({"skill": skill[:200]} if skill else {}))
+
+
+@bp.get("/pages/risk")
+@require_auth(context=False, api_tokens=False)
+def risk() -> str:
+    return render("risk.html", "Skills at risk")
+
+
+@bp.get("/pages/matrix")
+@require_auth(context=False, api_tokens=False)
+def matrix() -> str:
+    return render("matrix.html", "Skills matrix")
 
 
 @bp.get("/pages/user")

@@ -3,8 +3,10 @@
  * Connect pages' code unchanged. forge/build.mjs bundles this first, then skill-names.js, common.js
  * and the page scripts, and defines SKILLS_FORGE_RESOURCE as the resource being built:
  *
- *   global  jira:globalPage: the expert finder at "/", a person's skills at "/person/<accountId>"
- *           (both views' markup is in the page as <template data-page>; the route picks one)
+ *   global  jira:globalPage: the expert finder at "/" (a skill's people opened at "/skill/<name>"),
+ *           a person's skills at "/person/<accountId>", the skills at risk at "/risk", the skills
+ *           matrix at "/matrix" (every view's markup is in the page as <template data-page>; the
+ *           route picks one)
  *   user    jira:personalSettingsPage: the viewer's own skills
  *   panel   jira:issueContext: the assignee's skills of the issue in view
  *   admin   jira:adminPage: tree, CSV and JSON, API tokens (administrators only)
@@ -17,6 +19,8 @@ import { invokeRemote, requestJira, router, view } from "@forge/bridge";
 const RESOURCE = SKILLS_FORGE_RESOURCE;
 const GLOBAL_PAGE = "skills";  // the jira:globalPage module key in manifest.yml
 const PERSON = /^\/person\/([A-Za-z0-9][A-Za-z0-9:_-]*)\/?$/;  // accountIds, as the server checks them
+const SKILL = /^\/skill\/([^/]+)\/?$/;  // a skill's name, URI-encoded
+const VIEWS = { "/risk": "risk", "/matrix": "matrix" };
 
 let history = null;
 const changeListeners = [];
@@ -60,11 +64,19 @@ function stamp(page) {
   box.replaceChildren(template.content.cloneNode(true));
 }
 
+function decoded(text) {
+  try { return decodeURIComponent(text); } catch (e) { return null; }
+}
+
 async function globalContext(viewer) {
-  const match = PERSON.exec(history.location.pathname || "/");
-  stamp(match ? "user" : "finder");
+  const path = (history.location.pathname || "/").replace(/\/+$/, "") || "/";
+  const match = PERSON.exec(path);
+  const view = VIEWS[path];
+  stamp(match ? "user" : view || "finder");
   if (match) return Object.assign({ page: "user" }, await userContext(viewer, match[1]));
-  return { page: "finder", viewer };
+  if (view) return { page: view, viewer };
+  const skill = SKILL.exec(path);
+  return skill && decoded(skill[1]) ? { page: "finder", viewer, skill: decoded(skill[1]) } : { page: "finder", viewer };
 }
 
 /* A refused page says why in place of its markup, as the Connect server's error page does. */
@@ -110,9 +122,14 @@ async function context() {
   throw new Error("Unknown resource " + RESOURCE);
 }
 
+function pathOf(target, params) {
+  if (target === "user" && params && params.accountId) return "/person/" + encodeURIComponent(params.accountId);
+  if (target === "finder" && params && params.skill) return "/skill/" + encodeURIComponent(params.skill);
+  return target === "risk" || target === "matrix" ? "/" + target : "/";
+}
+
 function navigate(target, params) {
-  const path = target === "user" && params && params.accountId
-    ? "/person/" + encodeURIComponent(params.accountId) : "/";
+  const path = pathOf(target, params);
   // Inside the global page the route changes in place; elsewhere Jira opens the global page.
   if (history) history.push(path);
   else router.navigate({ target: "module", moduleKey: GLOBAL_PAGE, path });

@@ -61,6 +61,7 @@
   function navigate(target, params) {
     var query = "?as=" + encodeURIComponent(data.viewer);
     if (params && params.accountId) query += "&accountId=" + encodeURIComponent(params.accountId);
+    if (params && params.skill) query += "&skill=" + encodeURIComponent(params.skill);
     window.top.location.href = data.demoBase + "/" + target + query;
   }
 

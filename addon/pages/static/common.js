@@ -60,7 +60,16 @@
 
   function openUser(accountId) { host.navigate("user", { accountId: accountId }); }
 
-  function openFinder() { host.navigate("finder"); }
+  /* The expert finder; with a skill's name, that skill's people opened in it. */
+  function openFinder(skill) { host.navigate("finder", skill ? { skill: skill } : undefined); }
+
+  /* The pages' own navigation (finder, skills at risk, matrix): links naming a view in data-view. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-view]");
+    if (!link) return;
+    event.preventDefault();
+    if (link.getAttribute("aria-current") !== "page") host.navigate(link.getAttribute("data-view"));
+  });
 
   /* Our API and Jira's, through the host; errors become ApiError with the contract's message -------- */
 
@@ -284,6 +293,14 @@
 
   function selectedLevel(select) { return select.value === "" ? null : Number(select.value); }
 
+  /* A chip of a list (the finder's search, the matrix's people): its name, `extra` if given (the
+   * finder's level picker), and a × that removes it. */
+  function chip(attrs, name, removeLabel, removeTitle, onRemove, extra) {
+    return el("li", attrs, el("span", { className: "name", text: name }), extra,
+      el("button", { type: "button", className: "remove", "aria-label": removeLabel, title: removeTitle, text: "×",
+                     onclick: onRemove }));
+  }
+
   function download(filename, text, type) {
     var url = URL.createObjectURL(new Blob([text], { type: type }));
     var link = el("a", { href: url, download: filename, className: "visually-hidden" });
@@ -296,7 +313,7 @@
     data: data, start: start, el: el, clear: clear, status: status, resize: resize, api: api, jira: jira,
     ApiError: ApiError, lookup: lookup, person: person, fillAvatar: fillAvatar, pendingLookups: pendingLookups,
     onLookups: onLookups, openUser: openUser, openFinder: openFinder, cleanName: names.cleanName,
-    nameKey: names.nameKey, walkTree: walkTree, skillNodes: skillNodes, download: download, BATCH: BATCH,
+    nameKey: names.nameKey, walkTree: walkTree, skillNodes: skillNodes, chip: chip, download: download, BATCH: BATCH,
     scale: scale, levelName: levelName, levelBadge: levelBadge, levelSelect: levelSelect, fillLevels: fillLevels,
     selectedLevel: selectedLevel
   };

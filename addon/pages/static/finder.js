@@ -216,14 +216,12 @@ window.Skills.start("finder", function () {
     searched.forEach(function (entry, index) {
       var picker = S.match.levelPicker(scale, entry.minLevel, "Minimum level of " + entry.skill.name);
       picker.addEventListener("change", function () { entry.minLevel = S.match.pickedLevel(picker); renderSearch(); });
-      searchChips.appendChild(el("li", { "data-skill": entry.skill.name }, el("span", { className: "name", text: entry.skill.name }),
-        picker,
-        el("button", { type: "button", className: "remove", "aria-label": "Remove " + entry.skill.name + " from the search",
-          title: "Remove from the search", text: "×", onclick: function () {
-            searched.splice(index, 1);
-            renderSearch();
-            searchInput.focus();
-          } })));
+      searchChips.appendChild(S.chip({ "data-skill": entry.skill.name }, entry.skill.name,
+        "Remove " + entry.skill.name + " from the search", "Remove from the search", function () {
+          searched.splice(index, 1);
+          renderSearch();
+          searchInput.focus();
+        }, picker));
     });
     S.clear(searchResults);
     searchRound += 1;
@@ -286,7 +284,9 @@ window.Skills.start("finder", function () {
       roots = answer.skillTree || [];
       index(roots);
       treeBox.setAttribute("aria-busy", "false");
-      if (filterInput.value) applyFilter(); else showTree();
+      if (S.data.skill) openSkill(S.data.skill);
+      else if (filterInput.value) applyFilter();
+      else showTree();
       mark("skills:tree-drawn");
       // The search's suggestions after the tree is drawn: 2,000 options sorted and added cost a few
       // hundred milliseconds of a first visit that the tree need not wait for.
@@ -315,6 +315,19 @@ window.Skills.start("finder", function () {
     searched.forEach(function (entry) { entry.minLevel = minLevel; });
     if (searched.length) renderSearch();
   });
+
+  /* Opened for one skill (from the skills at risk): the tree filtered to it, its people shown. */
+  function openSkill(name) {
+    filterInput.value = name;
+    applyFilter();
+    var row = Array.prototype.filter.call(treeBox.querySelectorAll("[data-skill]"), function (item) {
+      return S.nameKey(item.getAttribute("data-skill")) === S.nameKey(name);
+    })[0];
+    if (!row) return;
+    var toggle = row.querySelector(".toggle");
+    toggle.click();
+    toggle.focus();
+  }
 
   var filterTimer = null;
   filterInput.addEventListener("input", function () {

@@ -9,7 +9,8 @@
  *                                   JSON or null; a rejection only when the call could not be made
  *   getJira(path)                -> Promise of {status, body}: GET on Jira's REST API as the viewer
  *   resize()                     -> fit the frame to the content (where the host does not itself)
- *   navigate(target, params)     -> open another of our pages: "finder", or "user" with {accountId}
+ *   navigate(target, params)     -> open another of our pages: "finder" (with {skill}: that skill's
+ *                                   people opened), "user" with {accountId}, "risk", "matrix"
  *
  * Here the context comes from the page-data block the server rendered, tokens from
  * AP.context.getToken() (a fresh context JWT per call), Jira answers through AP.request. */
@@ -74,11 +75,13 @@
     return Promise.resolve(page);
   }
 
-  var MODULES = { finder: "finder", user: "user", admin: "admin" };
+  var MODULES = { finder: "finder", user: "user", admin: "admin", risk: "risk", matrix: "matrix" };
 
   function navigate(target, params) {
     var options = { addonKey: data.appKey, moduleKey: data.modules[MODULES[target]] };
+    // Jira hands customData to the module's URL as its {ac.*} parameters (atlassian-connect.json).
     if (params && params.accountId) options.customData = { accountId: params.accountId };
+    else if (params && params.skill) options.customData = { skill: params.skill };
     ap().navigator.go("addonModule", options);
   }
 
