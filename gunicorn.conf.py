@@ -114,6 +114,16 @@ logger_class = AccessLogger
 errorlog = "-"
 loglevel = "info"
 
+# Request limits. gunicorn answers a request beyond them itself, before the app sees it, with a short
+# HTML page (414 for the request line, 431 for headers), not the app's JSON (docs/operations.md,
+# "Request limits"). The request line at gunicorn's maximum: its default of 4094 bytes turned a 6 KB
+# query into that HTML 414. Header fields up to 16 KB each (the default 8190 did the same to a
+# large Authorization or cookie header), at most 100 of them: about 1.6 MB of headers a request at
+# most, which bounds a worker's memory however many arrive.
+limit_request_line = 8190
+limit_request_field_size = 16384
+limit_request_fields = 100
+
 # X-Forwarded-Proto is the app's business (TRUST_PROXY, through werkzeug's ProxyFix): gunicorn's own
 # handling would trust it from any local process by default.
 secure_scheme_headers: dict[str, str] = {}

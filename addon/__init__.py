@@ -31,44 +31,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        database.configure_engine(db.engine)
+        database.configure_engine(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=bundled("migrations"))
 
-    from . import auth
-    from .api.answers import AnswerCache
-    from .auth import API_TOKEN
-    from .connect import descriptor, lifecycle
-    from .connect.auth import CONNECT_JWT
-    from .connect.jira import connect_authorizer
-    from .connect.keys import InstallKeys
-    from .connect.tenants import TenantCache
-    from .jira import JiraClient, PermissionChecker
+    from . import api, auth, cli, connect, forge, pages
 
-    app.extensions["descriptor"] = descriptor.build(app.config["APP_BASE_URL"], app.config["APP_KEY"],
-                                                      app.config["APP_VENDOR_NAME"], app.config["APP_VENDOR_URL"])
-    app.extensions["install_keys"] = InstallKeys(app.config["CONNECT_KEYS_URL"],
-                                                 app.config["INSTALL_KEY_CACHE_SECONDS"])
-    app.extensions["tenant_cache"] = TenantCache(app.config["TENANT_CACHE_SECONDS"])
-    app.extensions["answers"] = AnswerCache(app.config["ANSWER_CACHE_BYTES"])
-    connect_jira = JiraClient(connect_authorizer(app.config["APP_KEY"]), app.config["JIRA_TIMEOUT_SECONDS"],
-                              app.config["JIRA_MAX_RETRIES"], app.config["JIRA_MAX_RETRY_AFTER_SECONDS"])
-    app.extensions["connect_jira"] = connect_jira
-    app.extensions["connect_permissions"] = PermissionChecker(connect_jira, app.config["PERMISSION_CACHE_SECONDS"])
-    # The ways in, tried in this order by addon.auth.require_auth (a front adds its verifier here).
-    app.extensions["verifiers"] = [CONNECT_JWT, API_TOKEN]
-    auth.init_app(app)  # every request's commit confirms its caller's tenant first
-
-    app.register_blueprint(descriptor.bp)
-    app.register_blueprint(lifecycle.bp)
-    from .api import bp as api_bp
-    app.register_blueprint(api_bp)
-    from .pages import bp as pages_bp
-    app.register_blueprint(pages_bp)
-    from . import forge
+    # The fronts: each adds its way in to those require_auth tries (Connect's JWT first, then
+    # Forge's FIT, then the API token), and its own routes.
+    auth.init_app(app)
+    connect.init_app(app)
     forge.init_app(app)
+    from . import demo
+    demo.init_app(app)  # the demo site and /demo/ in demo mode (`flask demo`); otherwise no demo site
 
+    api.init_app(app)
+    app.register_blueprint(pages.bp)
     ops.init_app(app)
     errors.register(app)
-    from . import cli
     cli.register(app)
     return app

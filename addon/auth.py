@@ -1,16 +1,19 @@
 """Authentication and authorization of requests, whichever front proved the caller.
 
-`require_auth` tries the app's verifiers in order (`app.extensions["verifiers"]`: Connect JWT, the
-Forge front's FIT (addon.forge.auth), then tenant API token) and puts the `Caller` on
+`require_auth` tries the app's verifiers in order (each front adds its own with `add_verifier`:
+Connect JWT, the Forge front's FIT (addon.forge.auth), then the tenant API token) and puts the `Caller` on
 `flask.g.caller`. Views and pages then ask `caller()` and the `require_*` rules below, never the
 kind of token.
 
 A verifier may take the caller's tenant from a per-process cache; uninstalls, re-installs and new
 secrets are handled by whichever process Atlassian calls. So every request confirms its tenant
-copy's auth epoch against the database's (skills.credentials) before its answer is sent, within a
-statement it makes anyway where it can (`confirm_tenant`): the hot read and the whole-tenant answers
-read the epoch with their data, a write reads it under the tenant row's lock just before commit
-(`_confirm_before_commit`), anything else makes one primary-key read after the view (`confirm_caller`).
+copy's auth epoch against the database's (skills.credentials) before its answer is sent. No view
+does it: it happens on one of three paths, within a statement the request makes anyway where it can:
+- a read through `tenant_read` (the hot read, the whole-tenant answers' version): its one statement
+  reads the epoch with the data (a `credentials.Stamped` value);
+- the commit of the request's session (`_confirm_before_commit`): the epoch read under the tenant
+  row's lock, which a write takes anyway;
+- otherwise, `require_auth` after the view: one primary-key read (`confirm_caller`).
 A copy found stale is forgotten and the request authenticated again against the database.
 """
 from __future__ import annotations
@@ -18,10 +21,10 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Concatenate, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -29,12 +32,15 @@ from .caller import Caller, TenantInfo
 from .errors import ApiError
 from .extensions import db
 from .jira import JiraUnavailable
+from .jose import credential
 from .skills import credentials, tokens
 from .skills.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def unauthorized(message: str, schemes: tuple[str, ...] = ("JWT",)) -> ApiError:
@@ -63,13 +69,12 @@ class Verifier:
 
 def authenticate(allow_context: bool = True, allow_api_token: bool = True) -> Caller:
     """The caller the first verifier with a credential in the request proves, or a 401."""
-    verifiers: list[Verifier] = current_app.extensions["verifiers"]
-    for verifier in verifiers:
+    for verifier in verifiers():
         if not allow_api_token and (verifier.is_api_token or not verifier.opens_pages):
             continue
-        credential = verifier.credential()
-        if credential:
-            return verifier.verify(credential, allow_context)
+        presented = verifier.credential()
+        if presented:
+            return verifier.verify(presented, allow_context)
     if allow_api_token:
         raise unauthorized("Authentication is required: a Connect JWT, a Forge invocation token or an API token.",
                            ("JWT", "Bearer"))
@@ -128,7 +133,16 @@ def _request_state() -> Any:
 # ---------------------------------------------------------------------------------------------
 # Confirming the caller's tenant: revocation is immediate on every process
 
-def confirm_tenant(epoch: int | None) -> None:
+def tenant_read(read: Callable[Concatenate[Engine, int, P], credentials.Stamped[T]],
+                *args: P.args, **kwargs: P.kwargs) -> T:
+    """`read(engine, the caller's tenant id, *args)`, a read whose statement also reads the tenant's
+    auth epoch: the value it read, the caller confirmed by that epoch at no statement of its own."""
+    stamped = read(db.engine, caller().tenant.id, *args, **kwargs)
+    _confirm_tenant(stamped.epoch)
+    return stamped.value
+
+
+def _confirm_tenant(epoch: int | None) -> None:
     """Check the caller's tenant against `epoch`, its auth epoch as a statement of this request read it.
 
     Equal: the tenant's install state and credentials are those the caller was proved with. Else
@@ -147,7 +161,7 @@ def confirm_tenant(epoch: int | None) -> None:
         return
     log.info("tenant %s changed (auth epoch %s, cached %s): authenticating the request again",
              stale.tenant.client_key, epoch, stale.tenant.auth_epoch)
-    for verifier in current_app.extensions["verifiers"]:
+    for verifier in verifiers():
         if verifier.forget is not None:
             verifier.forget(stale.tenant)
     state.caller = None  # no confirming while a front proves it again (a front's own commit must not recurse here)
@@ -165,7 +179,7 @@ def confirm_caller() -> None:
     state = _request_state()
     who = state.get("caller")
     if who is not None and not state.get("tenant_confirmed", True):
-        confirm_tenant(credentials.current(db.engine, who.tenant.id))
+        _confirm_tenant(credentials.current(db.engine, who.tenant.id))
 
 
 def _confirm_before_commit(session: Session) -> None:
@@ -177,22 +191,38 @@ def _confirm_before_commit(session: Session) -> None:
     """
     if not has_request_context() or g.get("caller") is None or session is not db.session():
         return
-    confirm_tenant(credentials.in_transaction(session, caller().tenant.id))
+    _confirm_tenant(credentials.in_transaction(session, caller().tenant.id))
 
 
 def init_app(app: Flask) -> None:
-    """Check the caller's tenant before every commit of a request's session (once per process)."""
+    """The ways in (the API token; each front adds its own, see add_verifier), and the check of the
+    caller's tenant before every commit of a request's session (listened for once per process)."""
+    app.extensions["verifiers"] = [API_TOKEN]
     if not event.contains(db.session, "before_commit", _confirm_before_commit):
         event.listen(db.session, "before_commit", _confirm_before_commit)
+
+
+def add_verifier(app: Flask, verifier: Verifier) -> None:
+    """A front's way in: tried after those added before it, and before the API token (a Forge FIT and
+    an API token are both `Authorization: Bearer`; a front's verifier takes only its own kind)."""
+    found: list[Verifier] = app.extensions["verifiers"]
+    at = next((n for n, other in enumerate(found) if other.is_api_token), len(found))
+    found.insert(at, verifier)
+
+
+def verifiers() -> list[Verifier]:
+    """The app's verifiers, in the order they are tried."""
+    return current_app.extensions["verifiers"]
 
 
 # ---------------------------------------------------------------------------------------------
 # Tenant API tokens
 
 def api_token_credential() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip()
+    """`Authorization: Bearer <token>`, else `Authorization-Skills: <token>` (Skills for Jira's header)."""
+    found = credential(request.headers.get("Authorization", ""), "Bearer")
+    if found is not None:
+        return found
     return request.headers.get("Authorization-Skills", "").strip() or None
 
 
@@ -200,15 +230,22 @@ def verify_api_token(secret: str, _allow_context: bool = True) -> Caller:
     """A tenant API token, looked up in the shared database on every request: revocation is immediate."""
     engine = db.engine
     found = tokens.holder(engine, secret)
-    # `installed`: the tenant's site has the Connect add-on or the Forge app installed.
-    if found is None or not found.tenant.installed:
-        if found is not None:
-            log.info("API token %s refused: tenant %s is not installed", found.token_id, found.tenant.name)
-        # One answer whether the token is unknown or its tenant uninstalled: a guess learns nothing.
-        raise unauthorized("The API token is not valid.", ("Bearer",))
+    if found is None:
+        raise _invalid_api_token()
+    # The domain gives the token's tenant as its row is; the request's TenantInfo is made here, at the edge.
+    tenant = TenantInfo(found.tenant_id, found.client_key, found.shared_secret, found.base_url, found.installed,
+                        found.auth_epoch)
+    if not tenant.installed:
+        log.info("API token %s refused: tenant %s is not installed", found.token_id, tenant.name)
+        raise _invalid_api_token()
     tokens.record_use(engine, found)
     # The token's tenant was read with it, from the database: fresh, nothing to confirm for a read.
-    return Caller(found.tenant, None, is_api_token=True, token_id=found.token_id, tenant_fresh=True)
+    return Caller(tenant, None, is_api_token=True, token_id=found.token_id, tenant_fresh=True)
+
+
+def _invalid_api_token() -> ApiError:
+    # One answer whether the token is unknown or its tenant uninstalled: a guess learns nothing.
+    return unauthorized("The API token is not valid.", ("Bearer",))
 
 
 API_TOKEN = Verifier("api-token", api_token_credential, verify_api_token, is_api_token=True, opens_pages=False)

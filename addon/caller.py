@@ -24,7 +24,7 @@ class TenantInfo:
     base_url: str | None
     installed: bool
     # The tenant's auth epoch when this copy was read: a request confirms its copy against the
-    # database's epoch (addon.auth.confirm_tenant), so a copy cached by a process is never trusted stale.
+    # database's epoch (addon.auth), so a copy cached by a process is never trusted stale.
     auth_epoch: int
     installation_id: str | None = None
     system_token: str | None = None

@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app app report-accounts`."""
+"""Flask CLI commands: `flask --app app report-accounts`, `flask --app app sync-issue-properties`."""
 from __future__ import annotations
 
 import sys
@@ -46,3 +46,37 @@ def report_accounts_command() -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(report_accounts_command)
+    app.cli.add_command(sync_issue_properties_command)
+
+
+@click.command("sync-issue-properties")
+@with_appcontext
+def sync_issue_properties_command() -> None:
+    """Write the issue properties still owed to Jira, for every tenant (bounded per tenant; run by cron)."""
+    from . import mirrors, tenant_jira
+    from .jira import JiraUnavailable
+    from .skills import issue_skills
+
+    limit = current_app.config["SYNC_ISSUES_PER_TENANT"]
+    checks = current_app.config["SYNC_CHECKS_PER_TENANT"]
+    tenants = issue_skills.tenants_with_issues(db.session)
+    db.session.rollback()
+    failed = 0
+    for tenant_id in tenants:
+        row = db.session.get(Tenant, tenant_id)
+        label = privacy.tenant_label(row) if row is not None else f"tenant #{tenant_id}"
+        try:
+            client, tenant = tenant_jira.for_tenant(tenant_id)
+        except JiraUnavailable as err:
+            db.session.rollback()
+            failed += 1
+            click.echo(f"{label}: FAILED: {err}", err=True)
+            continue
+        report = mirrors.sync_tenant(db.session, client, tenant, limit, checks)
+        failed += report.failed
+        click.echo(report.line(label), err=report.failed)
+    if failed:
+        click.echo(f"sync-issue-properties: {failed} of {len(tenants)} tenants still owe writes Jira could not take.",
+                   err=True)
+        sys.exit(1)
+    click.echo(f"sync-issue-properties: {len(tenants)} tenants with issue skills, none failed.")

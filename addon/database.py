@@ -5,15 +5,10 @@ Plain SQLAlchemy, no Flask: the domain (addon.skills) and the web layer both tak
 from __future__ import annotations
 
 import itertools
-import re
 import time
-import weakref
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 
-import psycopg
-from psycopg import pq
-from psycopg.adapt import PyFormat, Transformer
 from sqlalchemy import Dialect, Engine, Select, event, exc
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
@@ -30,7 +25,7 @@ class ReadStatement:
     Connection and Result than in the query itself. This keeps what matters of that machinery: the
     engine's pool, its connect and checkout events (SQLite pragmas, the idle ping), and recovery
     from a dropped server connection (one retry on a fresh connection). On PostgreSQL (psycopg)
-    the statement goes to libpq directly, prepared once per server connection (see _LibpqRead):
+    the statement goes to libpq directly, prepared once per server connection (addon.libpq):
     outside a transaction, a lone SELECT sees the same committed data without BEGIN and ROLLBACK.
     On SQLite, a cursor runs it. Only for columns that need no result processing by SQLAlchemy.
     """
@@ -45,18 +40,14 @@ class ReadStatement:
         runner = self._runners.get(key)
         if runner is None:
             if dialect.name == "postgresql" and dialect.driver == "psycopg":
+                from . import libpq  # psycopg is imported where PostgreSQL is used, not before
+
                 # libpq takes $1, $2...: the statement is compiled for them, with the casts that let
                 # the server infer each parameter's type.
                 numbered = type(dialect)(paramstyle="numeric_dollar")
                 compiled = self._statement.compile(dialect=numbered)
-                untyped = _UNTYPED_PARAMETER.search(str(compiled))
-                if untyped is not None:
-                    # Sent as text with no type, the server would read it as text: psycopg's cursor
-                    # would have typed it from the Python value. Caught on first use, not guessed.
-                    raise TypeError(f"ReadStatement: parameter {untyped.group()} has no type in the SQL; "
-                                    "bind it with an Integer or String type, or cast() it")
-                runner = _LibpqRead(str(compiled), tuple(compiled.positiontup or ()), _fixed(compiled),
-                                    self._name)
+                runner = libpq.LibpqRead(str(compiled), tuple(compiled.positiontup or ()), _fixed(compiled),
+                                         self._name)
             else:
                 compiled = self._statement.compile(dialect=dialect)
                 order = tuple(compiled.positiontup or ()) if dialect.positional else None
@@ -79,17 +70,16 @@ class ReadStatement:
             except engine.dialect.loaded_dbapi.Error as err:
                 if attempt == 2 or not engine.dialect.is_disconnect(err, connection.dbapi_connection, None):
                     raise
-                # Every connection of the pool may be as dead as this one: ping them at their next use.
-                connection_lost(engine)
+                # Every connection of the pool may be as dead as this one: the idle ping, told by the
+                # pool's invalidate event, pings them at their next use.
                 connection.invalidate(err)
             finally:
                 connection.close()
         raise AssertionError("unreachable")
 
 
+# Names of prepared statements on PostgreSQL: one per ReadStatement.
 _STATEMENT_NUMBERS = itertools.count(1)
-# A libpq parameter that SQLAlchemy rendered without a cast: `$3` but not `$3::INTEGER` or `CAST($3 AS ...)`.
-_UNTYPED_PARAMETER = re.compile(r"(?<!CAST\()\$\d+(?![\d:])")
 
 
 def _fixed(compiled: Any) -> dict[str, Any]:
@@ -97,15 +87,16 @@ def _fixed(compiled: Any) -> dict[str, Any]:
     return {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
 
 
-class _Runner:
+class _Runner(Protocol):
+    """A statement compiled for one dialect, run on a pooled connection: _CursorRead, or libpq.LibpqRead."""
+
     sql: str
     order: tuple[str, ...] | None
 
-    def __call__(self, connection: PoolProxiedConnection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
+    def __call__(self, connection: PoolProxiedConnection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]: ...
 
 
-class _CursorRead(_Runner):
+class _CursorRead:
     """The statement through the DBAPI cursor (SQLite)."""
 
     def __init__(self, sql: str, order: tuple[str, ...] | None, fixed: dict[str, Any]) -> None:
@@ -123,90 +114,11 @@ class _CursorRead(_Runner):
             cursor.close()
 
 
-# Keys of a pooled connection's `info` (kept for the life of its server connection).
-_PREPARED = "skills_prepared_reads"
-_TRANSFORMER = "skills_read_transformer"
-# The server forgot the statement (psycopg sends DEALLOCATE ALL after a rollback of a transaction in
-# which it had prepared its own), or a schema change altered its result ("cached plan must not change
-# result type"): prepared again, once.
-_PREPARE_AGAIN = frozenset({"26000", "0A000"})
-
-
-class _LibpqRead(_Runner):
-    """The statement on psycopg's libpq connection (`psycopg.pq`): one round trip, no driver machinery.
-
-    psycopg's cursor would give the same rows; on the read behind every issue panel its Python layer
-    (query conversion, its prepared-statement bookkeeping, the autocommit switch that keeps a lone
-    SELECT out of a transaction, and back) cost about as much as the rest of the request's database
-    work. Here the parameters and rows still go through psycopg's own adapters (a Transformer of the
-    connection), so values come back exactly as its cursor returns them. The statement is prepared
-    on a server connection the first time it runs there, unless psycopg was told not to prepare
-    (`prepare_threshold=None`, as behind PgBouncer in transaction mode): then it is sent whole each time.
-    Sent outside psycopg, it opens no transaction (the pool hands out connections with none open).
-    """
-
-    def __init__(self, sql: str, order: tuple[str, ...], fixed: dict[str, Any], name: bytes) -> None:
-        self.sql, self.order, self._fixed = sql, order, fixed
-        self._sql_bytes = sql.encode("utf-8")
-        self._name = name
-        self._formats = [PyFormat.TEXT] * len(order)
-
-    def __call__(self, connection: PoolProxiedConnection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        driver: Any = connection.driver_connection
-        pgconn = driver.pgconn
-        info = connection.info
-        transformer = info.get(_TRANSFORMER)
-        if transformer is None:
-            transformer = info[_TRANSFORMER] = Transformer(driver)
-        fixed = self._fixed
-        values = transformer.dump_sequence([fixed[name] if name in fixed else params[name] for name in self.order],
-                                           self._formats)
-        if driver.prepare_threshold is None:
-            result = pgconn.exec_params(self._sql_bytes, values)
-        else:
-            prepared: set[bytes] = info.setdefault(_PREPARED, set())
-            if self._name not in prepared:
-                self._prepare(pgconn, driver)
-                prepared.add(self._name)
-            result = pgconn.exec_prepared(self._name, values)
-            if result.status == pq.ExecStatus.FATAL_ERROR and _sqlstate(result) in _PREPARE_AGAIN:
-                prepared.discard(self._name)
-                _check(pgconn.exec_(b"DEALLOCATE " + self._name), driver, allow_missing=True)
-                self._prepare(pgconn, driver)
-                prepared.add(self._name)
-                result = pgconn.exec_prepared(self._name, values)
-        _check(result, driver)
-        transformer.set_pgresult(result)
-        return transformer.load_rows(0, result.ntuples, tuple)
-
-    def _prepare(self, pgconn: Any, driver: Any) -> None:
-        _check(pgconn.prepare(self._name, self._sql_bytes), driver)
-
-
-def _sqlstate(result: Any) -> str | None:
-    state = result.error_field(pq.DiagnosticField.SQLSTATE)
-    return state.decode("ascii") if state else None
-
-
-def _check(result: Any, driver: Any, allow_missing: bool = False) -> None:
-    """Raise what psycopg raises for a failed result: its error class for the SQLSTATE."""
-    if result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
-        return
-    state = _sqlstate(result)
-    if allow_missing and state == "26000":
-        return
-    message = result.error_message.decode(driver.info.encoding, "replace").strip() or "The query failed."
-    if state is None:  # no answer from the server: the connection failed
-        raise psycopg.OperationalError(message)
-    try:
-        error_class = psycopg.errors.lookup(state)
-    except KeyError:
-        error_class = psycopg.DatabaseError
-    raise error_class(message)
-
-
 class _IdlePing:
-    """pool_pre_ping for connections idle longer than `idle_seconds` only; see ping_idle_connections."""
+    """pool_pre_ping for connections idle longer than `idle_seconds` only; see ping_idle_connections.
+
+    One per engine, held by the engine's own event listeners: no registry outside it.
+    """
 
     def __init__(self, engine: Engine, idle_seconds: float) -> None:
         self.engine = engine
@@ -216,6 +128,11 @@ class _IdlePing:
     def used(self, _dbapi_connection: Any, record: ConnectionPoolEntry | None) -> None:
         if record is not None:
             record.info[_LAST_USED] = time.monotonic()
+
+    def lost(self, _dbapi_connection: Any, _record: ConnectionPoolEntry, error: BaseException | None) -> None:
+        """A connection was invalidated for an error (a dead server connection): ping every pooled one before its next use."""
+        if error is not None:
+            self.suspect_before = time.monotonic()
 
     def checkout(self, dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
         last = record.info.get(_LAST_USED)
@@ -232,9 +149,6 @@ class _IdlePing:
         record.info[_LAST_USED] = time.monotonic()
 
 
-_idle_pings: "weakref.WeakKeyDictionary[Engine, _IdlePing]" = weakref.WeakKeyDictionary()
-
-
 def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
     """Check a pooled server connection before use when it has been idle, as pool_pre_ping does always.
 
@@ -243,26 +157,21 @@ def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_
     the hot read, one of its two. Under load a connection goes back and forth within milliseconds,
     so only connections idle for `idle_seconds` are pinged. One that died while in steady use is
     found by the statement that meets it: SQLAlchemy then replaces every older connection of the
-    pool (ReadStatement does the same and retries once), so at most the requests already holding
-    a dead connection fail, as they would with pool_pre_ping.
+    pool, and a connection invalidated for an error (ReadStatement's too, which then retries once)
+    has every pooled one pinged before its next use, so at most the requests already holding a
+    dead connection fail, as they would with pool_pre_ping.
     """
-    ping = _idle_pings[engine] = _IdlePing(engine, idle_seconds)
+    ping = _IdlePing(engine, idle_seconds)
     event.listen(engine, "connect", ping.used)
     event.listen(engine, "checkin", ping.used)
+    event.listen(engine, "invalidate", ping.lost)
     event.listen(engine, "checkout", ping.checkout)
 
 
-def connection_lost(engine: Engine) -> None:
-    """A connection of `engine` was found dead: ping every pooled one before its next use."""
-    ping = _idle_pings.get(engine)
-    if ping is not None:
-        ping.suspect_before = time.monotonic()
-
-
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, ping_idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
     """Per-connection settings of SQLite; the idle-connection ping for a database server."""
     if engine.dialect.name != "sqlite":
-        ping_idle_connections(engine)
+        ping_idle_connections(engine, ping_idle_seconds)
         return
 
     @event.listens_for(engine, "connect")

@@ -206,8 +206,24 @@ class JsonFormatter(logging.Formatter):
         return _ENCODE(line)
 
 
+# What a terminal or a line-based reader acts on: C0 and C1 controls (newlines, carriage returns,
+# escape sequences), DEL, the line and paragraph separators, and the bidirectional controls that
+# reorder what is shown. A message quoting a caller's input (an event type) must not start a line.
+_UNSAFE_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(text: str) -> str:
+    """`text` with each unsafe character written as its Python escape (`\\n`, `\\x1b`, `\\u2028`)."""
+    def spell(found: re.Match[str]) -> str:
+        ch = found[0]
+        return _ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+    return _UNSAFE_IN_TEXT.sub(spell, text)
+
+
 class TextFormatter(logging.Formatter):
-    """`time level logger message key=value ...`, for people reading a terminal."""
+    """`time level logger message key=value ...`, for people reading a terminal: one record, one line."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -215,7 +231,9 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         pairs = " ".join(f"{key}={value}" for key, value in _fields(record).items())
-        return f"{self._time(record)} {record.levelname} {record.name} {redact(record.getMessage())} {pairs}".rstrip()
+        # Escaped before trimming: str.rstrip() would drop a trailing U+0085 or U+2028 unseen.
+        line = _escape(f"{redact(record.getMessage())} {pairs}").rstrip()
+        return f"{self._time(record)} {record.levelname} {record.name} {line}"
 
 
 class _AppHandler(logging.StreamHandler):  # type: ignore[type-arg]

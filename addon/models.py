@@ -4,14 +4,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint, false)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, MetaData,
+                        PrimaryKeyConstraint, SmallInteger, String, Text, UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants room for many rows.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 NAME_MAX = 100
+# A tenant's scale of levels has 2 to LEVELS_MAX named levels; a level is its position from 1.
+LEVELS_MAX = 7
 # str.casefold can lengthen a name (German sharp s becomes "ss"); three times is the worst case.
 NAME_KEY_MAX = 3 * NAME_MAX
 ACCOUNT_ID_MAX = 128
@@ -67,6 +69,9 @@ class Tenant(Base):
     # changing transaction (skills.credentials.revoke_credentials); every process checks the epoch
     # its cached copy was loaded at against this one (addon.auth), so revocation is immediate.
     auth_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The lowest level of the tenant's scale that counts as an expert; None while the tenant keeps
+    # the default scale (no `levels` rows): skills.levels.DEFAULT_SCALE says which.
+    expert_level: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
 
     def __repr__(self) -> str:  # never the secret
         return (f"<Tenant {self.client_key or self.cloud_id} installed={self.installed} "
@@ -90,6 +95,10 @@ class ForgeInstallation(Base):
     # arrive without one. A credential: never logged, kept out of repr.
     system_token: Mapped[str | None] = mapped_column(Text, nullable=True)
     system_token_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # When Forge minted (the FIT's `iat`) the newest lifecycle event applied to the installation; an
+    # event older than this is ignored, so a late or replayed `installed` cannot undo an uninstall.
+    # None until an event arrives (an installation a page's call provisioned).
+    state_set_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -146,6 +155,7 @@ class UserSkill(Base):
         UniqueConstraint("skill_id", "account_id", name="uq_user_skills_skill_account"),
         # A user's skills in the order added, read without touching the table's other rows.
         Index("ix_user_skills_tenant_account", "tenant_id", "account_id", "id"),
+        CheckConstraint(f"level IS NULL OR level BETWEEN 1 AND {LEVELS_MAX}", name="level_in_range"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -153,6 +163,66 @@ class UserSkill(Base):
     account_id: Mapped[str] = mapped_column(String(ACCOUNT_ID_MAX))
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # How well the user knows the skill: a level of the tenant's scale, or None (not rated). The
+    # documented user-skill API creates unrated holdings and never changes a kept holding's level.
+    level: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+
+
+class Level(Base):
+    """One named level of a tenant's scale; a tenant with no rows keeps skills.levels.DEFAULT_SCALE."""
+
+    __tablename__ = "levels"
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "level", name="pk_levels"),
+        UniqueConstraint("tenant_id", "name_key", name="uq_levels_tenant_name_key"),
+        CheckConstraint(f"level BETWEEN 1 AND {LEVELS_MAX}", name="level_in_range"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class IssueSkill(Base):
+    """A skill an issue needs, with the lowest level that meets it (None: any holder meets it).
+
+    Issues are named by Jira's numeric id, which survives moves between projects; `position` keeps
+    the order the issue's list was given in.
+    """
+
+    __tablename__ = "issue_skills"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "issue_id", "skill_id", name="uq_issue_skills_tenant_issue_skill"),
+        # The insights count the issues that need each skill.
+        Index("ix_issue_skills_tenant_skill", "tenant_id", "skill_id"),
+        CheckConstraint(f"min_level IS NULL OR min_level BETWEEN 1 AND {LEVELS_MAX}", name="min_level_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(BigInteger)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"))
+    min_level: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class IssueMirror(Base):
+    """An issue whose Jira property `required-skills` does not yet show what we store (a write is owed).
+
+    Our store is the truth, the property its mirror: a row exists only while a write to Jira is
+    owed (Jira refused it or could not be reached), so `searchable` is the absence of a row.
+    """
+
+    __tablename__ = "issue_mirrors"
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "issue_id", name="pk_issue_mirrors"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(BigInteger)
+    # When the write became owed, and when it was last tried (a sync run goes oldest first).
+    owed_since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    tried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ApiToken(Base):
@@ -183,7 +253,8 @@ class TenantChange(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
-    # "account" (account_id's holdings), "tree" (categories or the catalogue), "all" (anything),
-    # "nothing" (a write that changed nothing still names its version).
+    # "account" (account_id's holdings, their levels included), "tree" (categories or the catalogue),
+    # "issues" (the skills issues need), "scale" (the scale of levels), "all" (anything), "nothing" (a
+    # write that changed nothing still names its version).
     scope: Mapped[str] = mapped_column(String(8))
     account_id: Mapped[str | None] = mapped_column(String(ACCOUNT_ID_MAX), nullable=True)

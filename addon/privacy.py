@@ -68,27 +68,39 @@ class AccountReporter(Protocol):
 ReporterFor = Callable[[Tenant], "AccountReporter | None"]
 
 
+# Number words, for a Cycle-Period written out ("seven days"): up to the 90-day bound.
+_NUMBER_WORDS = {word: n for n, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())} | {"thirty": 30, "sixty": 60, "ninety": 90}
+_UNITS = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour": timedelta(hours=1),
+          "day": timedelta(days=1), "week": timedelta(weeks=1)}
+_ISO_DURATION = re.compile(
+    r"P(?:([0-9]{1,4})W)?(?:([0-9]{1,5})D)?(?:T(?:([0-9]{1,6})H)?(?:([0-9]{1,7})M)?(?:([0-9]{1,9})S)?)?")
+_WRITTEN_OUT = re.compile(r"([0-9]{1,9}|[a-z]+) ?(second|minute|hour|day|week)s?")
+
+
 def parse_cycle_period(value: str | None) -> timedelta | None:
     """The Cycle-Period header as a duration, or None when absent or unreadable.
 
-    Read as an ISO 8601 duration (`P7D`, `PT168H`) or a bare number. The guide names the header
-    but the copy we could read does not give its unit, so a bare number below 1000 is taken as
-    days and a larger one as seconds (7 and 604800 both mean a week); the result is then held to
-    [MIN_CYCLE, MAX_CYCLE].
+    Atlassian's guide names the header (7 days by default) but not its unit, so it is read
+    defensively: an ISO 8601 duration (`P7D`, `PT168H`), a number with a unit written out (`7 days`,
+    `seven days`, `604800 seconds`), or a bare number: below 1000 taken as days and from 1000 as
+    seconds (7 and 604800 both mean a week). The result is then held to [MIN_CYCLE, MAX_CYCLE].
     """
     if not value:
         return None
-    value = value.strip()
+    value = value.strip().lower()
     period: timedelta | None = None
     if re.fullmatch(r"[0-9]{1,9}", value):
         number = int(value)
         period = timedelta(days=number) if number < 1000 else timedelta(seconds=number)
-    else:
-        match = re.fullmatch(r"P(?:([0-9]{1,4})W)?(?:([0-9]{1,5})D)?(?:T(?:([0-9]{1,6})H)?(?:([0-9]{1,7})M)?(?:([0-9]{1,9})S)?)?",
-                             value.upper())
-        if match and any(match.groups()):
-            weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-            period = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    elif (iso := _ISO_DURATION.fullmatch(value.upper())) and any(iso.groups()):
+        weeks, days, hours, minutes, seconds = (int(g or 0) for g in iso.groups())
+        period = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    elif written := _WRITTEN_OUT.fullmatch(value):
+        count, unit = written.groups()
+        number = int(count) if count.isdigit() else _NUMBER_WORDS.get(count)
+        period = _UNITS[unit] * number if number is not None else None
     if period is None:
         return None
     return min(MAX_CYCLE, max(MIN_CYCLE, period))

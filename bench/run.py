@@ -47,6 +47,7 @@ from addon.extensions import db
 from addon.logs import APP_LOGGER
 from addon.models import Skill, UserSkill
 
+from . import matching as issue_matching
 from . import seed as seeding
 from . import peer as ace_peer
 from . import rounds, wrkout
@@ -58,6 +59,7 @@ ROOT = HERE.parent
 APP_BASE_URL = "https://skills-bench.example.test"
 READ_PATH = "/api/user-skills"
 TREE_PATHS = ("/api/skills-by-account", "/api/skill-tree/experts")
+LEVELS_PATH = "/api/skill-levels-by-account"
 BULK_PATH = "/api/skills-by-account"
 
 # Flags over gunicorn.conf.py, which gunicorn reads from the repository: none, so that the benchmark
@@ -71,8 +73,10 @@ GOALS: dict[str, tuple[str, Any]] = {
     "ace_ratio": (">=", 2.0),
     "tree_ratio": ("<=", 3.0),
     "tree_cold_ratio": ("<=", 3.0),
+    "levels_cold_ratio": ("<=", 3.0),
     "scale_ratio": ("<=", 1.3),
     "bulk_seconds": ("<=", 5.0),
+    "match_ms": ("<=", 50.0),
 }
 
 
@@ -448,7 +452,8 @@ def local_postgres_pids(url: str) -> list[int]:
 
 
 def worker_memory(server: Server, data: seeding.Dataset) -> dict[str, Any]:
-    """Each worker's resident size once workers have built both whole-tenant answers and patched them."""
+    """Each worker's resident size once workers have built the whole-tenant answers (skills and levels by
+    account, the experts tree) and patched them."""
     def get(path: str) -> None:
         token = jira_token("GET", path, seeding.CLIENT_KEY, data.secret, data.accounts[0], 600)
         request = urllib.request.Request(server.url + path, headers={"Authorization": "JWT " + token})
@@ -467,7 +472,7 @@ def worker_memory(server: Server, data: seeding.Dataset) -> dict[str, Any]:
         for skill in ("Bench memory skill", None):
             if skill:
                 put(skill)
-            list(pool.map(get, list(TREE_PATHS) * 4))
+            list(pool.map(get, [*TREE_PATHS, LEVELS_PATH] * 4))
     return {"worker_rss_mib": [rss_mib(pid) for pid in server.worker_pids()]}
 
 
@@ -484,56 +489,79 @@ def median_seconds(fn: Callable[[], Any], runs: int) -> float:
     return statistics.median(times)
 
 
-def tree_timings(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
-    """Each tree route, end to end through Flask, against json.dumps of its own answer.
+def answer_timing(client: Any, path: str, headers: dict[str, str], write: Callable[[], None],
+                  runs: int) -> dict[str, Any]:
+    """One whole-tenant route end to end through Flask against json.dumps of its own answer: as callers
+    meet it, called again and again (`ratio`; the add-on may answer from memory while nothing changed),
+    and the first call after `write()` changed the tenant (`cold_ratio`)."""
+    def call() -> Any:
+        return checked(client.get(path, headers=headers), f"GET {path}")
 
-    `ratio` is the route as callers meet it, called again and again (the add-on may answer from
-    memory while nothing changed); `cold_ratio` is the route right after a write to the tenant.
-    """
+    def cold_call() -> float:
+        write()
+        started = time.perf_counter()
+        call()
+        return time.perf_counter() - started
+
+    answer = call().get_json()
+    route = median_seconds(call, runs)
+    cold = statistics.median([cold_call() for _ in range(runs)])
+    dump = median_seconds(lambda: json.dumps(answer), runs)
+    log(f"  {path}: route {route * 1000:.1f} ms (after a write {cold * 1000:.1f} ms), "
+        f"json.dumps {dump * 1000:.1f} ms, ratio {route / dump:.2f} (after a write {cold / dump:.2f})")
+    return {"route_ms": round(route * 1000, 2), "cold_route_ms": round(cold * 1000, 2),
+            "dump_ms": round(dump * 1000, 2), "ratio": round(route / dump, 2),
+            "cold_ratio": round(cold / dump, 2), "answer_bytes": len(json.dumps(answer))}
+
+
+def checked(response: Any, what: str) -> Any:
+    if response.status_code != 200:
+        raise RuntimeError(f"{what}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+    return response
+
+
+def tree_timings(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
+    """Each tree route against json.dumps of its own answer, after a write of a holding (answer_timing)."""
     client = app.test_client()
     figures: dict[str, Any] = {}
-    ratios = []
     write_url = f"{READ_PATH}?accountId={data.accounts[-1]}"
     write_headers = {"Authorization": "Bearer " + data.api_token}
     flips = itertools.count()
+
+    def write() -> None:
+        # A real change each time (one user's skill on, then off).
+        method = client.put if next(flips) % 2 == 0 else client.delete
+        checked(method(write_url, json={"skills": ["Bench toggled skill"]}, headers=write_headers), write_url)
+
     for path in TREE_PATHS:
-        name = path.rsplit("/", 1)[-1]
         headers = {"Authorization": "JWT " + jira_token("GET", path, seeding.CLIENT_KEY, data.secret,
                                                         data.accounts[0], 3600)}
-
-        def call() -> Any:
-            response = client.get(path, headers=headers)
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
-            return response
-
-        def cold_call() -> float:
-            # A real change each time (one user's skill on, then off), then the timed read.
-            method = client.put if next(flips) % 2 == 0 else client.delete
-            response = method(write_url, json={"skills": ["Bench toggled skill"]}, headers=write_headers)
-            if response.status_code != 200:
-                raise RuntimeError(f"{write_url}: {response.status_code} {response.get_data(as_text=True)[:300]}")
-            started = time.perf_counter()
-            call()
-            return time.perf_counter() - started
-
-        answer = call().get_json()
-        route = median_seconds(call, size.tree_runs)
-        cold = statistics.median([cold_call() for _ in range(size.tree_runs)])
-        dump = median_seconds(lambda: json.dumps(answer), size.tree_runs)
-        ratios.append(route / dump)
-        figures[name] = {"route_ms": round(route * 1000, 2), "cold_route_ms": round(cold * 1000, 2),
-                         "dump_ms": round(dump * 1000, 2), "ratio": round(route / dump, 2),
-                         "cold_ratio": round(cold / dump, 2), "answer_bytes": len(json.dumps(answer))}
-        log(f"  {path}: route {route * 1000:.1f} ms (after a write {cold * 1000:.1f} ms), "
-            f"json.dumps {dump * 1000:.1f} ms, ratio {route / dump:.2f} (after a write {cold / dump:.2f})")
-    figures["tree_ratio"] = round(max(ratios), 2) if ratios else None
+        figures[path.rsplit("/", 1)[-1]] = answer_timing(client, path, headers, write, size.tree_runs)
+    figures["tree_ratio"] = max(figures[path.rsplit("/", 1)[-1]]["ratio"] for path in TREE_PATHS)
     cache = app.extensions["answers"]
     figures["answer_cache"] = {"mib": round(cache.size / 2**20, 1), "bound_mib": round(cache.max_bytes / 2**20, 1),
                                "within": cache.size <= cache.max_bytes, "process_rss_mib": rss_mib(os.getpid())}
     log(f"  answer cache: {cache.size / 2**20:.1f} MiB held, bound {cache.max_bytes / 2**20:.0f} MiB; "
         f"this process {figures['answer_cache']['process_rss_mib']} MiB resident")
     return figures
+
+
+def levels_timings(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
+    """GET /api/skill-levels-by-account against json.dumps of its own answer, the write being a level's
+    (one person's level of one skill, changed each time)."""
+    client = app.test_client()
+    headers = {"Authorization": "JWT " + jira_token("GET", LEVELS_PATH, seeding.CLIENT_KEY, data.secret,
+                                                    data.accounts[0], 3600)}
+    write_url = f"/api/user-skill-levels?accountId={data.accounts[-1]}"
+    write_headers = {"Authorization": "Bearer " + data.api_token}
+    skill = checked(client.get(write_url, headers=write_headers), write_url).get_json()["skills"][0]["name"]
+    levels = itertools.cycle([2, 3])
+
+    def write() -> None:
+        checked(client.patch(write_url, json={"levels": {skill: next(levels)}}, headers=write_headers), write_url)
+
+    figures = answer_timing(client, LEVELS_PATH, headers, write, size.tree_runs)
+    return {"levels": figures, "levels_ratio": figures["ratio"], "levels_cold_ratio": figures["cold_ratio"]}
 
 
 def signed_reads(data: seeding.Dataset, count: int) -> list[tuple[str, dict[str, str]]]:
@@ -913,15 +941,18 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
             db.session.remove()
         result.update(bulk(app_server, app, data, size))
         result.update(worker_memory(app_server, data))
-        log(f"  workers' resident size after building and patching both answers: {result['worker_rss_mib']} MiB")
+        log(f"  workers' resident size after building and patching the answers: {result['worker_rss_mib']} MiB")
     finally:
         for server in servers:
             server.stop()
     with app.app_context():
         db.engine.dispose()
     result["people"] = {str(size.users): {key: result.get(key) for key in ("tree_ratio", "tree_cold_ratio",
-                                                                           "answer_cache", "worker_rss_mib",
-                                                                           "finder_counts_ms")}}
+                                                                           "levels_cold_ratio", "answer_cache",
+                                                                           "answer_cache_with_levels_mib",
+                                                                           "worker_rss_mib", "finder_counts_ms",
+                                                                           "match_ms", "suggestions_cold_ms",
+                                                                           "suggestions_warm_ms")}}
     for people in extra_people:
         result["people"][str(people)] = big_tenant(databases, people, size, workdir, settings)
     result["stall"] = stalled_reads(databases, wrk, size, settings, workdir)
@@ -932,8 +963,40 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
 def tree_figures(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
     tree = tree_timings(app, data, size)
     colds = [t["cold_ratio"] for t in tree.values() if isinstance(t, dict) and "cold_ratio" in t]
-    return {"tree": tree, "tree_ratio": tree.pop("tree_ratio"), "tree_cold_ratio": max(colds),
-            "answer_cache": tree.pop("answer_cache"), **finder_routes(app, data, size)}
+    figures = {"tree": tree, "tree_ratio": tree.pop("tree_ratio"), "tree_cold_ratio": max(colds),
+               "answer_cache": tree.pop("answer_cache")}
+    figures.update(levels_timings(app, data, size))
+    cache = app.extensions["answers"]
+    figures["answer_cache_with_levels_mib"] = round(cache.size / 2**20, 1)
+    # Whether the bound kept all three, or the levels answer pushed one out (least recently used first).
+    figures["answers_kept"] = [name for name in ("skills-by-account", "experts", "levels-by-account")
+                               if cache.cache.latest((data.tenant_id, name)) is not None]
+    log(f"  answer cache with the levels answer too: {figures['answer_cache_with_levels_mib']} MiB "
+        f"(bound {cache.max_bytes / 2**20:.0f} MiB), keeping {', '.join(figures['answers_kept'])}")
+    return {**figures, **finder_routes(app, data, size), **match_figures(app, data, size)}
+
+
+def match_figures(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
+    """POST /api/match with 3 skills, and the suggestions route against a Jira answering in 20 ms (bench/matching.py)."""
+    figures = issue_matching.match_figures(app, data.tenant_id, data.api_token, max(size.tree_runs, 11))
+    log(f"  match with 3 skills {figures['match_ms']} ms; suggestions of 10 with Jira at "
+        f"{figures['jira_latency_ms']:.0f} ms a count: {figures['suggestions_cold_ms']} ms counts asked "
+        f"({figures['suggestions_counts_asked']} calls), {figures['suggestions_warm_ms']} ms counts cached "
+        f"(sequential calls alone would be {figures['suggestions_sequential_ms']:.0f} ms)")
+    return figures
+
+
+def match_only(databases: "Databases", people: list[int], size: Size) -> dict[str, Any]:
+    """--only match: the issue-matching figures at each tenant size, without the throughput runs."""
+    result: dict[str, Any] = {"database": databases.kind, "database_version": databases.version(), "people": {}}
+    for count in people:
+        app, data, seconds = prepare(databases.new(f"match{count}"), count, size)
+        log(f"  {count:,} people x {size.skills_per_user}: seeded {data.holdings:,} holdings in {seconds:.1f} s")
+        with app.app_context():
+            result["people"][str(count)] = match_figures(app, data, size)
+            db.session.remove()
+            db.engine.dispose()
+    return result
 
 
 def finder_routes(app: Any, data: seeding.Dataset, size: Size) -> dict[str, Any]:
@@ -1104,8 +1167,18 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
         ("  the same, right after a write", "tree_cold_ratio", 2),
         *[(f"  at {n:,} people: tree_ratio", f"people.{n}.tree_ratio", 2) for n in people[1:]],
         *[(f"  at {n:,} people: right after a write", f"people.{n}.tree_cold_ratio", 2) for n in people[1:]],
+        ("skill-levels-by-account route / json.dumps", "levels_ratio", 2),
+        ("levels_cold_ratio (right after a level write)", "levels_cold_ratio", 2),
+        *[(f"  at {n:,} people: levels_cold_ratio", f"people.{n}.levels_cold_ratio", 2) for n in people[1:]],
         *[(f"  at {n:,} people: answer cache held, MiB", f"people.{n}.answer_cache.mib", 1) for n in people],
+        *[(f"  at {n:,} people: the same with levels, MiB", f"people.{n}.answer_cache_with_levels_mib", 1)
+          for n in people],
         *[(f"  at {n:,} people: finder's tree with counts, ms", f"people.{n}.finder_counts_ms", 1) for n in people],
+        *[(f"  at {n:,} people: match_ms (3 skills)", f"people.{n}.match_ms", 1) for n in people],
+        *[(f"  at {n:,} people: suggestions, 10 counts asked (Jira 20 ms), ms", f"people.{n}.suggestions_cold_ms", 1)
+          for n in people],
+        *[(f"  at {n:,} people: suggestions, counts cached, ms", f"people.{n}.suggestions_warm_ms", 1)
+          for n in people],
         (f"bulk update of {size.bulk_accounts:,} accounts, s", "bulk_seconds", 2),
         (f"per-user read at {size.scale_small:,} users, ms", f"read_ms_{size.scale_small}_users", 3),
         (f"per-user read at {size.scale_large:,} users, ms", f"read_ms_{size.scale_large}_users", 3),
@@ -1122,8 +1195,11 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
     goal_key = {"read_ratio": "read_ratio", "read_p99_ms": "read_p99_ms", "tree_ratio": "tree_ratio",
                 "ace_ratio": "ace_ratio", "read_ratio_unpinned": "read_ratio",
                 "scale_ratio": "scale_ratio", "bulk_seconds": "bulk_seconds", "tree_cold_ratio": "tree_cold_ratio",
+                "levels_cold_ratio": "levels_cold_ratio",
+                **{f"people.{n}.levels_cold_ratio": "levels_cold_ratio" for n in people},
                 **{f"people.{n}.tree_ratio": "tree_ratio" for n in people},
-                **{f"people.{n}.tree_cold_ratio": "tree_cold_ratio" for n in people}}
+                **{f"people.{n}.tree_cold_ratio": "tree_cold_ratio" for n in people},
+                **{f"people.{n}.match_ms": "match_ms" for n in people}}
     header = ["figure"] + [run["database"] for run in runs] + ["goal"]
     lines = [header]
     for label, key, digits in rows:
@@ -1157,8 +1233,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pin-database", default="auto", choices=["auto", "on", "off"],
                         help="measure the read again with a local PostgreSQL server alone on the last core "
                              "(auto: whenever there are 2 cores or more; on 2, gunicorn and wrk share the other)")
+    parser.add_argument("--only", default=None, choices=["match"],
+                        help="match: only the issue-matching figures (match_ms, suggestions) at each --people size")
     parser.add_argument("--output", default=str(HERE / "results.json"))
     args = parser.parse_args(argv)
+    if args.only == "match":
+        return main_match_only(args)
 
     wrk = require_wrk()
     size = QUICK if args.quick else FULL
@@ -1202,7 +1282,7 @@ def main(argv: list[str] | None = None) -> int:
         # The first database's figures at the top, for a quick look; every database's in "runs".
         **{key: runs[0].get(key) for key in ("database", "read_rps", "bare_rps", "read_ratio", "read_p50_ms",
                                              "read_p99_ms", "read_p99_ratio", "ace_rps", "ace_p99_ms", "ace_ratio",
-                                             "tree_ratio", "bulk_seconds", "scale_ratio")},
+                                             "tree_ratio", "levels_cold_ratio", "bulk_seconds", "scale_ratio")},
         "runs": runs,
         **finder,
     }
@@ -1218,7 +1298,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{run['database']}: read_ratio measured with {run['read_pinning']}")
         for n, figures in run.get("people", {}).items():
             print(f"{run['database']}, {int(n):,} people: gunicorn workers' resident size after building and "
-                  f"patching both answers: {figures.get('worker_rss_mib')} MiB")
+                  f"patching the whole-tenant answers: {figures.get('worker_rss_mib')} MiB")
     if results.get("finder"):
         f = results["finder"]
         worst = max(f["first_result_ms"], f["after_write_result_ms"], f["again_result_ms"])
@@ -1229,6 +1309,33 @@ def main(argv: list[str] | None = None) -> int:
               f"its first people drawn {max(f['first_open_skill_ms'], f['after_write_open_skill_ms'], f['again_open_skill_ms']):.0f} "
               f"ms after the click at worst")
     print(f"\nwritten to {args.output} in {results['elapsed_seconds']:.0f} s")
+    return 0
+
+
+def main_match_only(args: argparse.Namespace) -> int:
+    size = QUICK if args.quick else FULL
+    people = [int(n) for n in args.people.split(",")] if args.people else [size.users, *size.more_people]
+    database_url = os.environ.get("DATABASE_URL", "")
+    postgres_url = normalise_database_url(database_url) if database_url.startswith("postgres") else None
+    kinds = args.databases.split(",") if args.databases else ["sqlite"] + (["postgresql"] if postgres_url else [])
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="skills-bench-") as tmp:
+        for kind in kinds:
+            databases = Databases(kind, Path(tmp), postgres_url)
+            log(f"== {kind}: {databases.version()}")
+            try:
+                runs.append(match_only(databases, people, size))
+            finally:
+                databases.drop_all()
+    rows = [("match_ms (3 skills)", "match_ms"), ("suggestions, 10 counts asked of a 20 ms Jira", "suggestions_cold_ms"),
+            ("suggestions, counts cached (the route's own cost)", "suggestions_warm_ms")]
+    print()
+    for run in runs:
+        for n, figures in run["people"].items():
+            for label, key in rows:
+                goal = f"  ({verdict('match_ms', figures[key])})" if key == "match_ms" else ""
+                print(f"{run['database']:<10} {int(n):>7,} people  {label:<50} {figures[key]:>7.1f} ms{goal}")
+    Path(args.output).write_text(json.dumps({"mode": "match", "runs": runs}, indent=2) + "\n")
     return 0
 
 

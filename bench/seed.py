@@ -60,7 +60,8 @@ def _batches(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
 
 def seed(conn: Connection, users: int, skills_per_user: int, skills: int, categories: int,
          seed_value: int = 42) -> Dataset:
-    """Tenant, API token, `categories` categories in a tree, `skills` skills, `users` x `skills_per_user` holdings."""
+    """Tenant, API token, `categories` categories in a tree, `skills` skills, `users` x `skills_per_user` holdings
+    (two in three rated on the default scale)."""
     rng = random.Random(seed_value)
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
     data = Dataset(secret="bench-secret-" + uuid.UUID(int=rng.getrandbits(128)).hex * 2,
@@ -110,11 +111,16 @@ def seed(conn: Connection, users: int, skills_per_user: int, skills: int, catego
     ids = [skill_ids[name] for name in data.skill_names]
 
     data.accounts = [account_id(n) for n in range(users)]
+    # Levels from a generator of their own: the holdings are those of runs before levels existed.
+    rated = random.Random(seed_value + 1)
 
     def holdings() -> Iterator[dict]:
         for account in data.accounts:
             for index in rng.sample(range(skills), skills_per_user):
-                yield {"tenant_id": data.tenant_id, "account_id": account, "skill_id": ids[index], "created_at": now}
+                # A third not rated (as every holding the documented API makes), the rest on the default scale.
+                level = None if rated.random() < 1 / 3 else rated.randint(1, 4)
+                yield {"tenant_id": data.tenant_id, "account_id": account, "skill_id": ids[index], "created_at": now,
+                       "level": level}
 
     data.holdings = bulk_insert(conn, UserSkill.__table__, holdings())
     return data

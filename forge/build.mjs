@@ -20,9 +20,9 @@ const partsDir = path.join(root, "templates", "parts");
 // the body class of templates/base.html and the title. The global page holds two views, chosen by
 // its route (host-forge.js); every other resource is one view, inlined as in the Connect template.
 export const RESOURCES = {
-  global: { views: { finder: "finder", user: "user" }, scripts: ["finder.js", "user.js"], bodyClass: "page", title: "Skills" },
+  global: { views: { finder: "finder", user: "user" }, scripts: ["match.js", "finder.js", "user.js"], bodyClass: "page", title: "Skills" },
   user: { views: { user: "user" }, scripts: ["user.js"], bodyClass: "page", title: "My skills" },
-  panel: { views: { panel: "issue_panel" }, scripts: ["panel.js"], bodyClass: "panel", title: "Assignee skills" },
+  panel: { views: { panel: "issue_panel" }, scripts: ["panel.js", "match.js", "issue-skills.js"], bodyClass: "panel", title: "Assignee skills" },
   admin: { views: { admin: "admin" }, scripts: ["csv.js", "admin.js"], bodyClass: "page", title: "User Skills administration" },
 };
 
@@ -63,7 +63,7 @@ export async function buildAll({ out = path.join(here, "static"), bridge = null 
     const dir = path.join(out, name);
     await mkdir(dir, { recursive: true });
     // Import order is run order: the adapter, then the shared code, then the pages.
-    const modules = [path.join(here, "src", "host-forge.js"), path.join(staticDir, "names.js"),
+    const modules = [path.join(here, "src", "host-forge.js"), path.join(staticDir, "skill-names.js"),
       path.join(staticDir, "common.js"), ...resource.scripts.map((script) => path.join(staticDir, script))];
     await build({
       stdin: { contents: modules.map((file) => `import ${JSON.stringify(file)};`).join("\n"), resolveDir: here },

@@ -60,11 +60,15 @@ def _constraints(schema: dict[str, Any]) -> list[str]:
     low, high = schema.get("minLength"), schema.get("maxLength")
     if low is not None or high is not None:
         notes.append(f"{low or 0} to {high} characters" if high is not None else f"at least {low} characters")
-    if "maxItems" in schema:
+    if "minItems" in schema and "maxItems" in schema:
+        notes.append(f"{schema['minItems']:,} to {schema['maxItems']:,} items")
+    elif "maxItems" in schema:
         notes.append(f"at most {schema['maxItems']:,} items")
     if "maxProperties" in schema:
         notes.append(f"at most {schema['maxProperties']:,} entries")
-    if "minimum" in schema:
+    if "minimum" in schema and "maximum" in schema:
+        notes.append(f"{schema['minimum']} to {schema['maximum']}")
+    elif "minimum" in schema:
         notes.append(f"at least {schema['minimum']}")
     if "format" in schema:
         notes.append(schema["format"])
@@ -89,7 +93,8 @@ def inline(schema: dict[str, Any]) -> str:
     if kind == "array":
         text = f"array of {inline(schema.get('items', {}))}"
     elif kind == "object" and isinstance(schema.get("additionalProperties"), dict) and not schema.get("properties"):
-        text = f"object of account ID to {inline(schema['additionalProperties'])}"
+        keys = inline(schema["propertyNames"]) if "propertyNames" in schema else "account ID"
+        text = f"object of {keys} to {inline(schema['additionalProperties'])}"
     elif kind == "object" and schema.get("properties"):
         text = "object"
     else:
@@ -113,6 +118,8 @@ def fields(schema: dict[str, Any], indent: str = "") -> list[str]:
             lines.extend(fields(sub, indent + "  "))
         elif isinstance(sub.get("additionalProperties"), dict) and sub["additionalProperties"].get("properties"):
             lines.extend(fields(sub["additionalProperties"], indent + "  "))
+        elif sub.get("type") == "array" and isinstance(sub.get("items"), dict) and sub["items"].get("properties"):
+            lines.extend(fields(sub["items"], indent + "  "))
     if schema.get("minProperties"):
         lines.append(f"{indent}- at least {schema['minProperties']} of these")
     return lines

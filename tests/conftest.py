@@ -104,6 +104,11 @@ class FakeJira(LoopbackServer):
         self.closed_accounts: set[str] = set()
         self.updated_accounts: set[str] = set()
         self.cycle_period: str | None = None
+        # Issues (tests/conftest.py IssueJira): what each path fragment fails with ("timeout": no answer
+        # for `hang_seconds`), and how long every issue call takes (a stand-in for Jira's latency).
+        self.fail_on: dict[str, Any] = {}
+        self.hang_seconds = 3.0
+        self.issue_delay = 0.0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -122,11 +127,17 @@ class FakeJira(LoopbackServer):
                     return self._answer(200, {"cloudId": site["cloud_id"]})
                 return self._answer(404, {"errorMessages": ["not faked"]})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_PUT(self) -> None:  # noqa: N802
+                self.do_POST("PUT")
+
+            def do_DELETE(self) -> None:  # noqa: N802
+                self.do_POST("DELETE")
+
+            def do_POST(self, method: str = "POST") -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 if self.path.startswith("/ex/jira/"):
-                    return self._forge_call(raw)
+                    return self._forge_call(raw, method)
                 if self.path == "/app/report-accounts/":
                     return self._forge_report_accounts(raw)
                 parts = self.path.split("/", 3)  # "", "site", key, rest
@@ -142,14 +153,17 @@ class FakeJira(LoopbackServer):
                 except jwt.PyJWTError:
                     return self._answer(401, {"errorMessages": ["bad jwt"]})
                 relative = self.path[len(f"/site/{parts[2]}"):]
-                if claims["iss"] != APP_KEY or claims["qsh"] != hash_url("POST", relative):
+                if claims["iss"] != APP_KEY or claims["qsh"] != hash_url(method, relative):
                     return self._answer(401, {"errorMessages": ["bad iss or qsh"]})
                 call["verified"] = True
+                call["method"] = method
                 if fake.throttle:
                     return self._answer(429, {"errorMessages": ["slow down"]},
                                         {"Retry-After": fake.throttle.pop(0)})
                 if fake.fail_with:
                     return self._answer(fake.fail_with, {"errorMessages": ["broken"]})
+                if fake.issue_call(self, site, call, method, relative.split("?")[0], raw):
+                    return None
                 if relative.split("?")[0] == "/rest/api/3/permissions/check":
                     body = json.loads(raw or b"{}")
                     call["body"] = body
@@ -194,7 +208,7 @@ class FakeJira(LoopbackServer):
                     return self._answer(429, {"errorMessages": ["slow down"]}, {"Retry-After": fake.throttle.pop(0)})
                 return self._report_accounts(call, raw)
 
-            def _forge_call(self, raw: bytes) -> None:
+            def _forge_call(self, raw: bytes, method: str = "POST") -> None:
                 """A call at a Forge `app.apiBaseUrl` (/ex/jira/<cloudId>/...): Bearer app system token."""
                 parts = self.path.split("/", 4)  # "", "ex", "jira", cloudId, rest
                 site = fake.forge_sites.get(parts[3]) if len(parts) > 4 else None
@@ -207,11 +221,14 @@ class FakeJira(LoopbackServer):
                     return self._answer(401, {"errorMessages": ["bad system token"]})
                 call["verified"] = True
                 call["token"] = auth[7:]
+                call["method"] = method
                 if fake.throttle:
                     return self._answer(429, {"errorMessages": ["slow down"]},
                                         {"Retry-After": fake.throttle.pop(0)})
                 if fake.fail_with:
                     return self._answer(fake.fail_with, {"errorMessages": ["broken"]})
+                if fake.issue_call(self, site, call, method, "/" + parts[4].split("?")[0], raw):
+                    return None
                 if "/" + parts[4].split("?")[0] == "/rest/api/3/permissions/check":
                     body = json.loads(raw or b"{}")
                     call["body"] = body
@@ -224,6 +241,94 @@ class FakeJira(LoopbackServer):
                 pass
 
         self.serve(Handler)
+
+    def issue_call(self, handler: Any, site: dict[str, Any], call: dict[str, Any], method: str, path: str,
+                   raw: bytes) -> bool:
+        """Jira's issue APIs as a site (Connect or Forge) answers them; False for any other path.
+
+        - POST /rest/api/3/permissions/check with projectPermissions: the permissions each account holds
+          on each issue (site["issue_permissions"][accountId][permission] = {issue ids}), as Jira answers;
+        - PUT/DELETE /rest/api/3/issue/{id}/properties/required-skills: the property stored per issue,
+          the body checked (404 for an issue in site["deleted_issues"]; 404 to a DELETE of no property);
+        - POST /rest/api/3/search/approximate-count: the JQL checked, the count of site["open_issues"].
+        """
+        property_path = re.fullmatch(r"/rest/api/3/issue/([0-9]+)/properties/required-skills", path)
+        count_path = path == "/rest/api/3/search/approximate-count"
+        body = json.loads(raw) if raw else None
+        permission_check = path == "/rest/api/3/permissions/check" and isinstance(body, dict) \
+            and "projectPermissions" in body
+        if not (property_path or count_path or permission_check):
+            return False
+        call["body"] = body
+        if self.issue_delay:
+            time.sleep(self.issue_delay)
+        failure = next((value for fragment, value in self.fail_on.items() if fragment in path), None)
+        if failure == "timeout":
+            time.sleep(self.hang_seconds)
+            try:  # the app has stopped waiting by now
+                handler._answer(503, {"errorMessages": ["too late"]})
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return True
+        if failure:
+            handler._answer(failure, {"errorMessages": ["failing on request"]})
+            return True
+        if permission_check:
+            asked = body["projectPermissions"]
+            ok = set(body) == {"accountId", "projectPermissions"} and isinstance(asked, list) and len(asked) == 1 \
+                and set(asked[0]) == {"permissions", "issues"} and len(asked[0]["permissions"]) == 1 \
+                and all(isinstance(i, int) and not isinstance(i, bool) for i in asked[0]["issues"])
+            if not ok:
+                handler._answer(400, {"errorMessages": ["bad permission check"]})
+                return True
+            permission = asked[0]["permissions"][0]
+            held = site.get("issue_permissions", {}).get(body["accountId"], {}).get(permission, set())
+            issues = [i for i in asked[0]["issues"] if i in held]
+            handler._answer(200, {"globalPermissions": [], "projectPermissions": [
+                {"permission": permission, "issues": issues, "projects": []}] if issues else []})
+            return True
+        if count_path:
+            jql = body.get("jql", "") if isinstance(body, dict) else ""
+            found = re.fullmatch(r'assignee = "([A-Za-z0-9:_-]+)" AND resolution = EMPTY', jql)
+            if method != "POST" or found is None or set(body) != {"jql"}:
+                handler._answer(400, {"errorMessages": ["bad jql"]})
+                return True
+            handler._answer(200, {"count": site.get("open_issues", {}).get(found.group(1), 0)})
+            return True
+        issue_id = property_path.group(1)
+        properties = site.setdefault("properties", {})
+        if issue_id in site.get("deleted_issues", set()):
+            handler._answer(404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."]})
+            return True
+        if method == "PUT":
+            if not (isinstance(body, dict) and set(body) == {"skills"} and isinstance(body["skills"], list)
+                    and body["skills"] and all(isinstance(n, str) and n for n in body["skills"])):
+                handler._answer(400, {"errorMessages": ["bad property"]})
+                return True
+            status = 200 if issue_id in properties else 201
+            properties[issue_id] = body
+            handler._answer(status, {})
+            return True
+        if method == "DELETE":
+            if raw:
+                handler._answer(400, {"errorMessages": ["a DELETE has no body"]})
+                return True
+            if properties.pop(issue_id, None) is None:
+                handler._answer(404, {"errorMessages": ["no such property"]})
+                return True
+            handler._answer(204)
+            return True
+        handler._answer(405, {"errorMessages": ["method"]})
+        return True
+
+    def issue_property(self, site: str, issue_id: int | str) -> Any:
+        """The `required-skills` property the site (a Connect clientKey or a Forge cloudId) holds for an issue."""
+        found = self.sites.get(site) or self.forge_sites.get(site) or {}
+        return found.get("properties", {}).get(str(issue_id))
+
+    def site_data(self, site: str) -> dict[str, Any]:
+        """The mutable record of a Connect (clientKey) or Forge (cloudId) site, for issue fixtures."""
+        return self.sites.get(site) or self.forge_sites[site]
 
     def site(self, client_key: str, secret: str, admins: set[str] | None = None,
              cloud_id: str | None = None) -> str:
@@ -247,6 +352,9 @@ class FakeJira(LoopbackServer):
         self.closed_accounts.clear()
         self.updated_accounts.clear()
         self.cycle_period = None
+        self.fail_on.clear()
+        self.hang_seconds = 3.0
+        self.issue_delay = 0.0
 
     def permission_calls(self) -> list[dict[str, Any]]:
         return [c for c in self.calls if c["path"].endswith("/rest/api/3/permissions/check")]

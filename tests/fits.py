@@ -83,14 +83,16 @@ def public_jwk(kid: str, key: rsa.RSAPrivateKey) -> dict[str, str]:
 
 def fit_claims(installation_id: str, api_base_url: str, cloud_id: str | None = None,
                principal: str | None = "user-1", exp_in: int = 300, audience: str = APP_ARI,
-               **extra: Any) -> dict[str, Any]:
-    """Claims as the Forge docs show a FIT's: the app and its installation, the site, the user."""
-    now = int(time.time())
+               environment: str = "DEVELOPMENT", issued_at: int | None = None, **extra: Any) -> dict[str, Any]:
+    """Claims as the Forge docs show a FIT's: the app and its installation, the site, the user.
+
+    `issued_at` sets `iat` and `nbf` (a token minted earlier, still inside its lifetime)."""
+    now = int(time.time()) if issued_at is None else issued_at
     claims: dict[str, Any] = {
         "iss": "forge/invocation-token", "aud": audience, "iat": now, "nbf": now, "exp": now + exp_in,
         "jti": str(uuid.uuid4()),
         "app": {"id": APP_ARI, "version": "3", "installationId": installation_id, "apiBaseUrl": api_base_url,
-                "environment": {"type": "DEVELOPMENT", "id": str(uuid.uuid4())},
+                "environment": {"type": environment, "id": str(uuid.uuid4())},
                 "module": {"type": "xen:invokeRemote", "key": "skills-page"}},
     }
     if cloud_id is not None:
@@ -149,37 +151,60 @@ class ForgeActions:
             headers["x-forge-oauth-system"] = site.system_token
         return headers
 
-    def event(self, site: ForgeSite, event_type: str, expect: int | None = 204, **body: Any) -> Any:
-        """A lifecycle event as Forge sends it to the trigger's remote endpoint (no user, system token)."""
-        payload = {"eventType": event_type, "id": site.installation_id,
-                   "installerAccountId": "installer-1", "app": {"id": APP_UUID, "version": "3.0.0"},
-                   "environment": {"id": str(uuid.uuid4())},
-                   "context": f"ari:cloud:jira::site/{site.cloud_id}"}
+    def event(self, site: ForgeSite, event_type: str, expect: int | None = 204, retry: int = 0,
+              fit: dict[str, Any] | None = None, **body: Any) -> Any:
+        """A lifecycle event as Forge sends it to the trigger's remote endpoint (no user, system token).
+
+        `retry` > 0: Forge's redelivery, the event wrapped as {"payload": {..., "retryContext": ...}}
+        ("Sending Atlassian app and lifecycle events to a remote", Handling retries). `fit`: more
+        keyword arguments for the token's claims (fit_claims), e.g. an earlier `issued_at`."""
+        payload: dict[str, Any] = {"eventType": event_type, "id": site.installation_id,
+                                   "installerAccountId": "installer-1", "app": {"id": APP_UUID, "version": "3.0.0"},
+                                   "environment": {"id": str(uuid.uuid4())},
+                                   "context": f"ari:cloud:jira::site/{site.cloud_id}"}
         payload.update(body)
+        if retry:
+            payload = {"payload": {**payload, "retryContext": {
+                "retryData": None, "retryCount": retry, "retryReason": "INVALID_REMOTE_INVOCATION_ERROR"}}}
         response = self.client.post("/forge/lifecycle", json=payload,
-                                    headers=self.headers(site, principal=None, ui=False))
+                                    headers=self.headers(site, principal=None, ui=False, **(fit or {})))
         if expect is not None:
             assert response.status_code == expect, response.get_data(as_text=True)
         return response
 
 
+    def product_event(self, site: ForgeSite, body: dict[str, Any], retry: int = 0, principal: str | None = None,
+                      ui: bool = False) -> Any:
+        """A Jira product event (a trigger's remote endpoint, POST /forge/events), as Forge sends it:
+        no user, no context, the system token; `retry` > 0 wraps it as Forge's redelivery does."""
+        payload: dict[str, Any] = dict(body)
+        if retry:
+            payload = {"payload": {**payload, "retryContext": {"retryCount": retry, "retryReason": "TIMEOUT"}}}
+        return self.client.post("/forge/events", json=payload, headers=self.headers(site, principal=principal, ui=ui))
+
 
 def snapshot(app: Any) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the tables a Forge call can change, to show that a refused call changed nothing."""
     from addon.extensions import db
-    from addon.models import ApiToken, Category, ForgeInstallation, Skill, Tenant, UserSkill
+    from addon.models import ApiToken, Category, ForgeInstallation, IssueSkill, Level, Skill, Tenant, UserSkill
 
     with app.app_context():
         return {
             "tenants": [tuple(r) for r in db.session.execute(db.select(
-                Tenant.id, Tenant.client_key, Tenant.cloud_id, Tenant.installed, Tenant.forge_installed)
-                .order_by(Tenant.id))],
+                Tenant.id, Tenant.client_key, Tenant.cloud_id, Tenant.installed, Tenant.forge_installed,
+                Tenant.expert_level).order_by(Tenant.id))],
+            "levels": [tuple(r) for r in db.session.execute(db.select(
+                Level.tenant_id, Level.level, Level.name, Level.description).order_by(Level.tenant_id, Level.level))],
+            "issue_skills": [tuple(r) for r in db.session.execute(db.select(
+                IssueSkill.tenant_id, IssueSkill.issue_id, IssueSkill.skill_id, IssueSkill.min_level)
+                .order_by(IssueSkill.id))],
             "installations": [tuple(r) for r in db.session.execute(db.select(
                 ForgeInstallation.installation_id, ForgeInstallation.tenant_id, ForgeInstallation.installed,
                 ForgeInstallation.system_token, ForgeInstallation.api_base_url)
                 .order_by(ForgeInstallation.installation_id))],
             "user_skills": [tuple(r) for r in db.session.execute(db.select(
-                UserSkill.tenant_id, UserSkill.account_id, UserSkill.skill_id).order_by(UserSkill.id))],
+                UserSkill.tenant_id, UserSkill.account_id, UserSkill.skill_id, UserSkill.level)
+                .order_by(UserSkill.id))],
             "skills": [tuple(r) for r in db.session.execute(db.select(
                 Skill.id, Skill.tenant_id, Skill.name, Skill.category_id, Skill.position).order_by(Skill.id))],
             "categories": [tuple(r) for r in db.session.execute(db.select(

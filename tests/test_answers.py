@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from addon.api.answers import AnswerCache
+from addon.skills.answer_cache import AnswerCache
 
 from .conftest import JiraActions, recorded_statements
 
@@ -16,6 +16,7 @@ BOB = "63314adf8b75455be455c8a0"
 BY_ACCOUNT = "/api/skills-by-account"
 EXPERTS = "/api/skill-tree/experts"
 CATEGORIES = "/api/skill-tree/categories"
+LEVELS = "/api/skill-levels-by-account"
 
 
 class Process:
@@ -107,16 +108,53 @@ def test_every_kind_of_tree_change_on_another_process_is_seen_at_once(reader: Pr
     assert reader.categories() == ["Data"]
 
 
+def test_every_kind_of_level_write_on_another_process_is_seen_at_once(reader: Process, writer: Process) -> None:
+    def levels() -> dict[str, list[tuple[str, Any]]]:
+        answer = reader.call("GET", LEVELS, sub=BOB).get_json()["levelsByAccountId"]
+        return {account: [(e["name"], e["level"]) for e in held] for account, held in answer.items()}
+
+    def experts_of(skill: str) -> tuple[list[str], dict[str, Any]]:
+        answer = reader.call("GET", f"/api/skill-tree/skill-experts?skill={skill}", sub=BOB).get_json()
+        return answer["experts"], answer["levels"]
+
+    assert levels() == {} and reader.call("GET", "/api/levels").get_json()["expertLevel"] == 3
+    writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python", "SQL"]})
+    writer.call("PUT", f"/api/user-skills?accountId={BOB}", json={"skills": ["Python"]})
+    assert levels() == {ALICE: [("Python", None), ("SQL", None)], BOB: [("Python", None)]}
+
+    writer.call("PATCH", f"/api/user-skill-levels?accountId={BOB}", json={"levels": {"Python": 4}})
+    assert levels()[BOB] == [("Python", 4)]
+    assert experts_of("Python") == ([BOB, ALICE], {ALICE: None, BOB: 4})
+    assert reader.call("GET", f"/api/user-skill-levels?accountId={BOB}").get_json()["skills"] == [
+        {"name": "Python", "level": 4}]
+
+    writer.call("POST", LEVELS, json={"levelsByAccountId": {ALICE: [{"name": "Python", "level": 3},
+                                                                    {"name": "Go", "level": 1}]}})
+    assert levels() == {ALICE: [("Python", 3), ("Go", 1)], BOB: [("Python", 4)]}
+
+    writer.call("PUT", "/api/levels", json={"levels": [{"name": "Junior"}, {"name": "Senior"}], "expertLevel": 2})
+    assert reader.call("GET", "/api/levels").get_json() == {
+        "levels": [{"level": 1, "name": "Junior", "description": ""}, {"level": 2, "name": "Senior", "description": ""}],
+        "expertLevel": 2}
+    assert levels() == {ALICE: [("Python", 2), ("Go", 1)], BOB: [("Python", 2)]}
+    assert experts_of("Python") == ([ALICE, BOB], {ALICE: 2, BOB: 2})
+
+    writer.call("PUT", f"/api/user-skills?accountId={BOB}", json={"skills": ["Go - Senior"]})
+    writer.call("POST", "/api/levels/split-suffixes", json={"apply": True})
+    assert levels() == {ALICE: [("Python", 2), ("Go", 1)], BOB: [("Python", 2), ("Go", 2)]}
+    assert experts_of("Go") == ([BOB, ALICE], {ALICE: 1, BOB: 2})
+
+
 def test_an_unchanged_answer_is_served_from_memory_after_one_version_read(reader: Process, writer: Process) -> None:
     writer.call("PUT", f"/api/user-skills?accountId={ALICE}", json={"skills": ["Python", "SQL"]})
-    first = {url: reader.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS)}
-    for url in (BY_ACCOUNT, EXPERTS):
+    first = {url: reader.call("GET", url, sub=ALICE).get_data() for url in (BY_ACCOUNT, EXPERTS, LEVELS)}
+    for url in (BY_ACCOUNT, EXPERTS, LEVELS):
         with recorded_statements(reader.app) as seen:
             again = reader.call("GET", url, sub=ALICE).get_data()
         assert again == first[url]
         assert len(seen) == 1 and "data_version" in seen[0], seen
     # The same bytes another process builds afresh: caching changes nothing a caller can see.
-    for url in (BY_ACCOUNT, EXPERTS):
+    for url in (BY_ACCOUNT, EXPERTS, LEVELS):
         assert writer.call("GET", url, sub=ALICE).get_data() == first[url]
 
 

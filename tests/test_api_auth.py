@@ -23,8 +23,15 @@ ROUTES = [
     ("DELETE", "/api/skill-tree/categories/00000000-0000-4000-8000-000000000000"),
     ("PUT", "/api/skill-tree/categories/00000000-0000-4000-8000-000000000000/skills"),
     ("POST", "/api/tokens"), ("GET", "/api/tokens"), ("DELETE", "/api/tokens/some-id"),
+    ("GET", "/api/issue-skills?issueId=10001"), ("PUT", "/api/issue-skills?issueId=10001"),
+    ("GET", "/api/issue-skills/suggestions?issueId=10001"), ("POST", "/api/match"),
+    ("GET", "/api/levels"), ("PUT", "/api/levels"), ("GET", "/api/user-skill-levels?accountId=u-1"),
+    ("PATCH", "/api/user-skill-levels?accountId=u-1"), ("GET", "/api/skill-levels-by-account"),
+    ("POST", "/api/skill-levels-by-account"), ("POST", "/api/levels/split-suffixes"),
 ]
-BODY = {"skills": ["x"], "skillsByAccountId": {"u-1": ["x"]}, "skillTree": [], "displayName": "x", "name": "x"}
+BODY = {"skills": ["x"], "skillsByAccountId": {"u-1": ["x"]}, "skillTree": [], "displayName": "x", "name": "x",
+        "levels": {"x": 2}, "expertLevel": 2, "levelsByAccountId": {"u-1": [{"name": "x", "level": 2}]},
+        "apply": True}
 
 
 def test_route_list_covers_every_api_route(app):

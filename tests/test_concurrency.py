@@ -149,3 +149,36 @@ def test_concurrent_adds_removes_and_bulk_on_one_user_are_serializable(jira, liv
     assert serial_order_exists(ops, final) is not None, (ops, final)
     # The check can fail: the same answers with a final state no order gives are refused.
     assert serial_order_exists(ops, final + ("Zeta",)) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Levels: a scale made smaller while levels are written never leaves a level above its top
+
+def test_levels_written_while_the_scale_shrinks_end_within_it(jira, live_server):
+    tenant = jira.install("tenant-a", admins={ADMIN})
+    users = [f"level-user-{n}" for n in range(8)]
+
+    def send(method: str, url: str, body: Any, sub: str) -> requests.Response:
+        headers = {"Authorization": "JWT " + jira_token(method, url, tenant.client_key, tenant.secret, sub=sub)}
+        return requests.request(method, live_server.url + url, json=body, headers=headers, timeout=60)
+
+    def rate(user: str) -> requests.Response:
+        return send("PATCH", f"/api/user-skill-levels?accountId={user}", {"levels": {"Go": 4, "Rust": 3}}, user)
+
+    def shrink(top: int) -> requests.Response:
+        return send("PUT", "/api/levels", {"levels": [{"name": f"L{n}"} for n in range(1, top + 1)],
+                                           "expertLevel": 1}, ADMIN)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        writes = [pool.submit(rate, user) for user in users[:4]]
+        scale = pool.submit(shrink, 2)
+        writes += [pool.submit(rate, user) for user in users[4:]]
+        answers = [w.result() for w in writes]
+    assert scale.result().status_code == 200, scale.result().text
+    # A write before the new scale was clamped with it; one after it found 4 outside the scale: a 400.
+    assert {a.status_code for a in answers} <= {200, 400}
+    assert all("from 1 to 2" in a.json()["message"] + " ".join(a.json().get("details") or [])
+               for a in answers if a.status_code == 400)
+    everyone = send("GET", "/api/skill-levels-by-account", None, ADMIN).json()["levelsByAccountId"]
+    assert sorted(everyone) == sorted(u for u, a in zip(users, answers) if a.status_code == 200)
+    assert {entry["level"] for held in everyone.values() for entry in held} <= {2}

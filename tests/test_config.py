@@ -54,3 +54,10 @@ def test_log_format_and_proxy_settings(tmp_path) -> None:
     assert (chosen["LOG_FORMAT"], chosen["TRUST_PROXY"]) == ("text", 1)
     with pytest.raises(ValueError, match="LOG_FORMAT"):
         load(str(tmp_path), environ={"LOG_FORMAT": "xml"})
+
+
+def test_forge_environment_is_optional_and_checked(tmp_path) -> None:
+    assert load(str(tmp_path), environ={})["FORGE_ENVIRONMENT"] == ""  # any environment's FITs
+    assert load(str(tmp_path), environ={"FORGE_ENVIRONMENT": " production "})["FORGE_ENVIRONMENT"] == "PRODUCTION"
+    with pytest.raises(ValueError, match="FORGE_ENVIRONMENT"):
+        load(str(tmp_path), environ={"FORGE_ENVIRONMENT": "prod"})

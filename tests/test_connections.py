@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import make_url
 
 from addon.config import load
-from addon.database import _idle_pings
 from addon.extensions import db
 
 from .conftest import JiraActions
@@ -66,6 +65,15 @@ def drop_app_connections(engine: Any) -> int:
     return len(rows)
 
 
+@pytest.fixture
+def quickly_idle(postgres, another_app, install_key, fake_jira) -> tuple[Any, JiraActions]:
+    """An app process whose pooled connections are idle after 50 ms, its engine, and Jira's side for it."""
+    other = another_app(DATABASE_PING_IDLE_SECONDS=0.05)
+    with other.app_context():
+        engine = db.engine
+    return engine, JiraActions(other.test_client(), install_key, fake_jira)
+
+
 def count_pings(monkeypatch, engine: Any) -> list[int]:
     pings: list[int] = []
     original = engine.dialect.do_ping
@@ -78,17 +86,21 @@ def count_pings(monkeypatch, engine: Any) -> list[int]:
     return pings
 
 
-def test_busy_connections_are_not_pinged_idle_ones_are(client, jira: JiraActions, postgres, monkeypatch) -> None:
+def test_busy_connections_are_not_pinged_idle_ones_are(client, jira: JiraActions, postgres, quickly_idle,
+                                                       monkeypatch) -> None:
     tenant = jira.install("tenant-a", admins={ALICE})
     assert jira.request(tenant, "GET", READ, sub=ALICE).status_code == 200
     pings = count_pings(monkeypatch, postgres)
     for _ in range(5):
         assert jira.request(tenant, "GET", READ, sub=ALICE).status_code == 200
     assert pings == []
-    _idle_pings[postgres].idle_seconds = 0.05
+    # The same on a process whose connections are idle after 50 ms: each one is pinged once idle.
+    idle_engine, idle_jira = quickly_idle
+    assert idle_jira.request(tenant, "GET", READ, sub=ALICE).status_code == 200
+    idle_pings = count_pings(monkeypatch, idle_engine)
     time.sleep(0.1)
-    assert jira.request(tenant, "GET", READ, sub=ALICE).status_code == 200
-    assert len(pings) == 1
+    assert idle_jira.request(tenant, "GET", READ, sub=ALICE).status_code == 200
+    assert len(idle_pings) == 1
 
 
 def warm_pool(engine: Any, connections: int) -> None:
@@ -123,13 +135,12 @@ def test_hot_read_survives_connections_dropped_while_in_use(client, jira: JiraAc
     add_go_and_check(jira, tenant)
 
 
-def test_idle_connections_dropped_by_the_server_are_replaced_before_use(client, jira: JiraActions,
-                                                                         postgres) -> None:
-    tenant = tenant_with_python(jira)
-    _idle_pings[postgres].idle_seconds = 0.05
-    assert drop_app_connections(postgres) >= 1
+def test_idle_connections_dropped_by_the_server_are_replaced_before_use(client, postgres, quickly_idle) -> None:
+    idle_engine, idle_jira = quickly_idle
+    tenant = tenant_with_python(idle_jira)
+    assert drop_app_connections(idle_engine) >= 1
     time.sleep(0.1)
-    add_go_and_check(jira, tenant)
+    add_go_and_check(idle_jira, tenant)
 
 
 def test_a_write_that_meets_a_dropped_connection_is_a_503_and_changes_nothing(client, jira: JiraActions,

@@ -71,11 +71,25 @@ def test_manifest_declares_the_contracts_forge_app(reports):
     assert endpoints["skills-lifecycle"] == {"key": "skills-lifecycle", "remote": "skills-backend",
                                              "route": {"path": "/forge/lifecycle"},
                                              "auth": {"appSystemToken": {"enabled": True}}}
+    assert endpoints["skills-events"] == {"key": "skills-events", "remote": "skills-backend",
+                                          "route": {"path": "/forge/events"},
+                                          "auth": {"appSystemToken": {"enabled": True}}}
     assert modules["trigger"] == [{"key": "skills-lifecycle-events", "endpoint": "skills-lifecycle",
-                                   "events": ["avi:forge:installed:app", "avi:forge:uninstalled:app"]}]
+                                   "events": ["avi:forge:installed:app", "avi:forge:uninstalled:app"]},
+                                  {"key": "skills-issue-events", "endpoint": "skills-events",
+                                   "events": ["avi:jira:deleted:issue"]}]
+    # The issue property the backend writes, indexed for JQL by skill name (docs/api.md and docs/jira-setup.md, issue properties).
+    assert modules["jira:entityProperty"] == [{"key": "required-skills-index", "entityType": "issue",
+                                               "propertyKey": "required-skills",
+                                               "values": [{"path": "skills", "type": "string",
+                                                           "searchAlias": "requiredSkill"}]}]
     assert {r["key"]: r["path"] for r in manifest["resources"]} == {name: f"static/{name}" for name in RESOURCES}
-    # Only what the pages use: people's names and avatars, and the issue panel's assignee.
-    assert manifest["permissions"] == {"scopes": ["read:jira-user", "read:jira-work"],
+    # What the pages use (people's names and avatars, the issue panel's assignee), and what the Forge
+    # docs require of a remote: `read:app-system-token` for the system token the endpoints ask for
+    # ("Calling a remote backend from a Forge frontend"), `report:personal-data` for the report.
+    # `write:jira-work` writes and deletes the issue property of the skills an issue needs.
+    assert manifest["permissions"] == {"scopes": ["read:app-system-token", "read:jira-user", "read:jira-work",
+                                                  "write:jira-work", "report:personal-data"],
                                        "external": {"fetch": {"backend": [{"remote": "skills-backend"}]}}}
 
 

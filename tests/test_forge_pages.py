@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import mimetypes
 import os
+import re
 from typing import Any, Iterator
 
 import pytest
@@ -19,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from .conftest import JiraActions, Tenant
 from .fits import JwksServer, fit_claims, sign_fit
 from .forge_support import build
-from .pages_support import STANDIN_DIR, JiraFrame, close_all, give
+from .pages_support import STANDIN_DIR, JiraFrame, add_needed_skill, close_all, give, levels_of, rate, search_skills
 
 APP_ID = "ari:cloud:ecosystem::app/5d2c7a1e-8b3f-4c6d-9e0a-1b2c3d4e5f60"
 CLOUD_ID = "0c5a3e7f-1d2b-4a6c-8e9f-a0b1c2d3e4f5"
@@ -172,9 +173,9 @@ def test_forge_finder_finds_experts(forge_ui, jira, tenant):
     search.press("Enter")
     search.fill("GO")
     search.press("Enter")
-    expect(page.locator(".search-summary")).to_have_text("1 person has all of: Python, Go.")
-    people = page.get_by_role("list", name="People with Python, Go")
-    expect(people.locator(".person-name")).to_have_text(["Alice Example"])
+    expect(page.locator(".search-summary")).to_have_text("2 people match; 1 has all of: Python, Go.")
+    people = page.get_by_role("list", name="People for Python, Go")
+    expect(people.locator(".person-name")).to_have_text(["Alice Example", "Bob Builder"])
     people.get_by_role("button", name="Alice Example").click()  # the person's view, in the same page
     expect(page.locator("#skills-view #skill-list li .name")).to_have_text(["Python", "Go"])
     expect(page.locator("h1")).to_have_text("Skills of Alice Example")
@@ -204,3 +205,175 @@ def test_forge_admin_page_refuses_a_non_admin(forge_ui, jira, tenant):
     expect(page.locator("#tree-editor")).to_have_count(0)
     expect(page.locator("#token-form")).to_have_count(0)
     assert jira.request(tenant, "GET", "/api/tokens", sub=ADMIN).json["tokens"] == []
+
+
+# --- The issue panel's needed skills and the ranked finder, through Forge (issue 22) ----------------
+
+@pytest.fixture
+def skilled(app, jira, tenant, fake_jira):
+    """People with levels; on the Forge site's Jira, ALICE may edit issue 10001 and BOB may browse it."""
+    from .issue_support import grant, set_levels
+    from .test_issue_skills import tenant_id
+
+    holdings = {ALICE: ["Python", "Go"], BOB: ["Python", "Go", "Figma"], "acc-dan": ["Go"]}
+    assert jira.request(tenant, "POST", "/api/skills-by-account", sub=ADMIN,
+                        json={"skillsByAccountId": holdings}).status_code == 200
+    set_levels(app, tenant_id(app), ALICE, {"Python": 4, "Go": 2})
+    set_levels(app, tenant_id(app), BOB, {"Python": 2, "Go": 3})
+    fake_jira.forge_site(CLOUD_ID, "forge-system-token-for-tests", {ADMIN})
+    site = fake_jira.site_data(CLOUD_ID)
+    grant(site, ALICE, "BROWSE_PROJECTS", 10001)
+    grant(site, ALICE, "EDIT_ISSUES", 10001)
+    grant(site, BOB, "BROWSE_PROJECTS", 10001)
+    site["open_issues"] = {ALICE: 3, BOB: 0}
+    return site
+
+
+NAMES = {ALICE: "Alice Example", BOB: "Bob Builder", "acc-dan": "Dan Diaz"}
+
+
+@needs_forge_backend
+def test_forge_issue_panel_editor_sets_needed_skills_and_sees_the_ranking(forge_ui, skilled, fake_jira):
+    me = forge_ui(ALICE)
+    me.jira.users.update(NAMES)
+    me.jira.issues["PRJ-1"] = BOB
+    me.jira.editable.add("10001")
+    page = me.open("panel", issue={"key": "PRJ-1", "id": "10001"})
+    add_needed_skill(page, "Go", "at least Proficient")
+    expect(page.locator("#needed-status")).to_have_text("Added Go.")
+    add_needed_skill(page, "Python")
+    ranked = page.get_by_role("list", name="Who could take this issue")
+    # Bob meets both (Go 3 >= 3); Alice's Go 2 is below Proficient; Dan's Go is not rated.
+    expect(ranked.locator(".person-name")).to_have_text(["Bob Builder", "Alice Example"])
+    expect(ranked.locator(".why")).to_have_text(["covers all 2", "covers 1 of 2, missing Go"])
+    expect(ranked.locator(".open-issues")).to_have_text(["no open issues", "3 open issues"])
+    assert fake_jira.issue_property(CLOUD_ID, "10001") == {"skills": ["Go", "Python"]}
+    if os.environ.get("PAGE_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["PAGE_SCREENSHOTS"], "forge-issue-panel.png"), full_page=True)
+
+
+@needs_forge_backend
+def test_forge_issue_panel_is_read_only_for_a_non_editor(forge_ui, jira, tenant, skilled):
+    assert jira.request(tenant, "PUT", "/api/issue-skills?issueId=10001", sub=ADMIN,
+                        json={"skills": [{"name": "Python", "minLevel": 4}]}).status_code == 200
+    me = forge_ui(BOB)
+    me.jira.users.update(NAMES)
+    me.jira.issues["PRJ-1"] = ALICE
+    page = me.open("panel", issue={"key": "PRJ-1", "id": "10001"})
+    expect(page.locator("#needed-list li .name")).to_have_text(["Python"])
+    expect(page.locator("#needed-list .min-level")).to_have_text(["at least Expert"])
+    expect(page.locator("#needed-form")).to_be_hidden()
+    expect(page.locator("#needed-list button, #needed-list select")).to_have_count(0)
+    ranked = page.get_by_role("list", name="Who could take this issue")
+    expect(ranked.locator(".person-name")).to_have_text(["Alice Example"])
+    expect(ranked.locator(".levels")).to_have_text(["Python: Expert"])
+
+
+@needs_forge_backend
+def test_forge_finder_ranks_people_with_minimum_levels(forge_ui, skilled):
+    me = forge_ui(BOB)
+    me.jira.users.update(NAMES)
+    page = me.open("global")
+    expect(page.locator("#tree > ul > li")).to_have_count(3)
+    search_skills(page, "Go", "Python")
+    page.get_by_label("Minimum level of Go").select_option(label="at least Proficient")
+    ranked = page.get_by_role("list", name="People for Go, Python")
+    # Dan's Go is not rated: it does not meet "at least Proficient", and he holds nothing else asked.
+    expect(ranked.locator(".person-name")).to_have_text(["Bob Builder", "Alice Example"])
+    expect(ranked.locator(".why")).to_have_text(["covers all 2", "covers 1 of 2, missing Go"])
+    if os.environ.get("PAGE_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["PAGE_SCREENSHOTS"], "forge-finder-ranked.png"), full_page=True)
+
+
+# --- Levels on the Forge front: the same page code over host-forge.js -------------------------------
+
+SCREENSHOTS = os.environ.get("PAGE_SCREENSHOTS", "")
+
+
+def shot(ui: ForgeUi, name: str) -> None:
+    if SCREENSHOTS:
+        ui.page.screenshot(path=os.path.join(SCREENSHOTS, name + ".png"), full_page=True)
+
+
+@needs_forge_backend
+def test_forge_my_skills_rate_with_the_keyboard_and_add_at_a_level(forge_ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python"])
+    me = forge_ui(ALICE)
+    page = me.open("user")
+    picker = page.get_by_label("Level of Python")
+    expect(picker).to_have_value("")
+    picker.focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#status")).to_have_text("Python: Beginner.")
+    page.get_by_label("Add a skill").fill("Go")
+    page.get_by_label("Level", exact=True).select_option(label="Proficient")
+    page.get_by_label("Add a skill").press("Enter")
+    expect(page.locator("#status")).to_have_text("Added Go (Proficient).")
+    assert levels_of(jira, tenant, ALICE) == [("Python", 1), ("Go", 3)]
+    shot(me, "forge-user-levels")
+
+
+@needs_forge_backend
+def test_forge_finder_lists_levels_filters_and_a_persons_levels_are_read_only(forge_ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python"])
+    give(jira, tenant, BOB, ["Python"])
+    rate(jira, tenant, BOB, {"Python": 4})
+    me = forge_ui(ALICE)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder"})
+    page = me.open("global")
+    page.get_by_role("button", name=re.compile(r"^Python")).click()
+    people = page.get_by_role("list", name="People who know Python")
+    expect(people.locator("li")).to_have_text(["Bob BuilderExpert", "Alice Example"])
+    page.get_by_label("Level", exact=True).select_option(label="At least Proficient")
+    expect(people.locator(".person-name")).to_have_text(["Bob Builder"])
+    shot(me, "forge-finder-levels")
+    people.get_by_role("button", name="Bob Builder").click()  # the person's view, in the same page
+    expect(page.locator("h1")).to_have_text("Skills of Bob Builder")
+    expect(page.locator("#skill-list li")).to_have_text(["PythonExpert"])
+    expect(page.locator("#skill-list select")).to_have_count(0)
+
+
+@needs_forge_backend
+def test_forge_issue_panel_shows_the_assignees_levels(forge_ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python", "Go"])
+    rate(jira, tenant, ALICE, {"Go": 2})
+    me = forge_ui(BOB)
+    me.jira.users[ALICE] = "Alice Example"
+    me.jira.issues["PRJ-7"] = ALICE
+    page = me.open("panel", issue={"key": "PRJ-7", "id": "10007"})
+    expect(page.locator("#assignee .person-name")).to_have_text("Alice Example")
+    expect(page.locator("#skill-list li")).to_have_text(["Python", "GoCompetent"])
+    shot(me, "forge-issue-panel-levels")
+
+
+@needs_forge_backend
+def test_forge_admin_edits_the_scale_and_splits_suffixes(forge_ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Go - Expert", "SQL"])
+    rate(jira, tenant, BOB, {"Rust": 4})
+    me = forge_ui(ADMIN)
+    page = me.open("admin")
+    expect(page.locator("#tree-editor")).to_have_attribute("aria-busy", "false")  # the page's script runs
+    page.get_by_role("tab", name="Levels").click()
+    expect(page.get_by_label("Name of level 4")).to_have_value("Expert")
+    page.get_by_role("button", name="Preview the split").click()
+    expect(page.locator("#split-heading")).to_have_text("1 skill becomes a level; 2 holdings change.")
+    page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page.locator("#split-applied")).to_have_text("Done: 1 skill became a level; 2 holdings changed.")
+    assert levels_of(jira, tenant, ALICE) == [("Go", 4), ("SQL", None)]
+    page.get_by_role("button", name="Remove level 4").click()
+    expect(page.locator("#scale-effect")).to_have_text(
+        "Saving 3 levels moves 2 ratings at Expert (level 4) down to Proficient (level 3). "
+        "Skills that issues need above level 3 will need Proficient.")
+    page.get_by_role("button", name="Save levels").click()
+    expect(page.locator("#status")).to_have_text("Saved: 3 levels; experts from Proficient up.")
+    assert levels_of(jira, tenant, ALICE) == [("Go", 3), ("SQL", None)]
+    shot(me, "forge-admin-levels")
+    page.get_by_role("tab", name="People's skills (CSV)").click()
+    page.get_by_label("CSV file").set_input_files(files=[{
+        "name": "s.csv", "mimeType": "text/csv", "buffer": f"accountId,skill,level\n{ALICE},SQL,beginner\n".encode()}])
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.locator("#csv-preview-heading")).to_have_text(
+        "Preview: 1 person changes (0 skills added, 1 removed, 1 levels changed); 0 unchanged.")
+    page.get_by_role("button", name="Apply changes").click()
+    expect(page.locator("#csv-applied")).to_be_visible()
+    assert levels_of(jira, tenant, ALICE) == [("SQL", 1)]

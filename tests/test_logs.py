@@ -157,3 +157,18 @@ def test_each_request_has_its_own_id_and_duration_within_one_app_context(app, cl
     lines = records(caplog, "addon.requests")
     assert [r.request_id for r in lines] == [first.headers["X-Request-Id"], second.headers["X-Request-Id"]]
     assert all(isinstance(r.fields["duration_ms"], float) and r.fields["duration_ms"] >= 0 for r in lines)
+
+
+@pytest.mark.parametrize("hostile, shown", [
+    ("a\nb", "a\\nb"), ("a\r\nb", "a\\r\\nb"), ("tab\there", "tab\\there"), ("\x1b[31mred", "\\x1b[31mred"),
+    ("nul\x00", "nul\\x00"), ("c1\x85", "c1\\x85"), ("ls\u2028ps\u2029", "ls\\u2028ps\\u2029"),
+    ("bidi\u202egnp.exe", "bidi\\u202egnp.exe"), ("café ✓", "café ✓"), ("back\\slash", "back\\slash"),
+])
+def test_the_text_format_escapes_control_characters(hostile, shown) -> None:
+    """One record, one line: a value holding a newline or a terminal escape cannot fake another line."""
+    record = logging.LogRecord("addon.x", logging.INFO, __file__, 1, "event %s seen", (hostile,), None)
+    record.fields = {"route": hostile}
+    line = TextFormatter().format(record)
+    assert line.endswith(f" INFO addon.x event {shown} seen route={shown}")
+    # The JSON format escapes them by being JSON, and says the same thing.
+    assert json.loads(JsonFormatter().format(record))["message"] == f"event {hostile} seen"

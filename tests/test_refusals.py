@@ -161,7 +161,7 @@ def test_kid_with_a_line_break_is_refused_without_a_fetch(counting_keys, kid):
 
 def test_junk_install_tokens_cost_a_401_each_through_the_app(app, client, install_key, counting_keys):
     server, _ = counting_keys
-    app.extensions["install_keys"] = InstallKeys(server.url, 3600, fetches_per_minute=3)
+    app.extensions["connect"].install_keys = InstallKeys(server.url, 3600, fetches_per_minute=3)
     _, key = install_key
     for i in range(40):
         token = jwt.encode({"iss": "tenant-a"}, key, algorithm="RS256", headers={"kid": f"junk-{i % 20}"})

@@ -2,7 +2,7 @@
 
 Process 1 handles the lifecycle call or the revocation; process 2, whose caches were warmed first
 (and keep a tenant for minutes), must refuse the old credential in the very next request.
-CONTRACT.md, "Lifecycle": once the answer to that request is sent, no process accepts the old credential.
+The README, "Production": once the answer to that request is sent, no process accepts the old credential.
 """
 from __future__ import annotations
 
@@ -225,6 +225,36 @@ def test_a_reinstall_with_the_same_secret_keeps_working_on_the_other_process(one
         "skillsByAccountId": {ALICE: ["Go", "Rust"]}}
 
 
+def test_a_level_change_is_seen_at_once_by_the_other_process(one: JiraActions, two: JiraActions) -> None:
+    """Process 2 keeps whole-tenant answers (levels included) while unchanged: a write on process 1
+    reaches every one of its level reads in the next request."""
+    tenant = one.install(client_key(), admins={ADMIN})
+    levels_url = f"/api/user-skill-levels?accountId={ALICE}"
+    assert one.request(tenant, "PATCH", levels_url, sub=ALICE, context=True,
+                       json={"levels": {"Go": 2, "Rust": None}}).status_code == 200
+
+    def seen() -> tuple[Any, ...]:
+        return (two.request(tenant, "GET", "/api/skill-levels-by-account", sub=ALICE).json,
+                two.request(tenant, "GET", levels_url, sub=ALICE).json["skills"],
+                two.request(tenant, "GET", "/api/skill-tree/skill-experts?skill=Go", sub=ALICE).json["levels"],
+                two.request(tenant, "GET", "/api/levels", sub=ALICE).json["expertLevel"])
+
+    go, rust = {"name": "Go", "level": 2}, {"name": "Rust", "level": None}
+    assert seen() == ({"levelsByAccountId": {ALICE: [go, rust]}}, [go, rust], {ALICE: 2}, 3)
+    assert one.request(tenant, "PATCH", levels_url, sub=ALICE, context=True,
+                       json={"levels": {"Go": 4}}).status_code == 200
+    go = {"name": "Go", "level": 4}
+    assert seen() == ({"levelsByAccountId": {ALICE: [go, rust]}}, [go, rust], {ALICE: 4}, 3)
+    scale = {"levels": [{"name": "Some"}, {"name": "More"}, {"name": "Most"}], "expertLevel": 2}
+    assert one.request(tenant, "PUT", "/api/levels", sub=ADMIN, json=scale).status_code == 200
+    go = {"name": "Go", "level": 3}
+    assert seen() == ({"levelsByAccountId": {ALICE: [go, rust]}}, [go, rust], {ALICE: 3}, 2)
+    bulk = {"levelsByAccountId": {ALICE: [{"name": "Rust", "level": 1}]}}
+    assert one.request(tenant, "POST", "/api/skill-levels-by-account", sub=ADMIN, json=bulk).status_code == 200
+    rust = {"name": "Rust", "level": 1}
+    assert seen() == ({"levelsByAccountId": {ALICE: [rust]}}, [rust], {}, 2)  # Go: in the catalogue, held by none
+
+
 def test_a_revoked_api_token_is_refused_at_once_by_the_other_process(one: JiraActions, two: JiraActions) -> None:
     tenant = one.install(client_key(), admins={ADMIN})
     created = one.request(tenant, "POST", "/api/tokens", sub=ADMIN, json={"name": "script"}).json
@@ -327,7 +357,7 @@ def test_a_cached_whole_tenant_answer_confirms_the_tenant_within_its_one_stateme
     client = stale.test_client()
     assert client.put(SKILLS, json={"skills": ["Go"]},
                       headers=jira.headers(tenant, "PUT", SKILLS, sub=ALICE)).status_code == 200
-    for url in ("/api/skills-by-account", "/api/skill-tree/experts"):
+    for url in ("/api/skills-by-account", "/api/skill-tree/experts", "/api/skill-levels-by-account"):
         first = client.get(url, headers=jira.headers(tenant, "GET", url, sub=ALICE)).get_data()
         with recorded_statements(stale) as statements:
             again = client.get(url, headers=jira.headers(tenant, "GET", url, sub=ALICE)).get_data()

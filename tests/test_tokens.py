@@ -88,6 +88,19 @@ def test_api_tokens_cannot_manage_tokens(jira, tenant):
     assert len(jira.request(tenant, "GET", TOKENS, sub=ADMIN).json["tokens"]) == 1
 
 
+def test_the_api_reference_names_no_api_token_for_managing_tokens(client):
+    """docs/api.md (generated from this document) listed `Bearer <API token>` for POST /api/tokens,
+    which answers an API token 403 (the test above): every other operation does take one."""
+    doc = client.get("/api/openapi.json").json
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            schemes = {name for requirement in operation["security"] for name in requirement}
+            manages_tokens = path.startswith("/api/tokens")
+            assert not manages_tokens or "403" in operation["description"], (method, path)
+            assert (schemes & {"apiToken", "apiTokenHeader"} == set()) == manages_tokens, (method, path, schemes)
+            assert {"connectJwt", "forgeInvocationToken"} <= schemes, (method, path)
+
+
 def test_non_admin_cannot_manage_tokens(jira, tenant):
     assert create(jira, tenant, sub="plain-user").status_code == 403
     assert jira.request(tenant, "GET", TOKENS, sub="plain-user").status_code == 403

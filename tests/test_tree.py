@@ -24,7 +24,8 @@ EXPERTS = "/api/skill-tree/experts"
 COUNTS = "/api/skill-tree/expert-counts"
 SKILL_EXPERTS = "/api/skill-tree/skill-experts"
 CATEGORIES = "/api/skill-tree/categories"
-# The accounts of the seed's example (../shared/seeds/skills-api.txt).
+# The accounts of the Skills for Jira API's examples (its documentation; the demo's site has them too,
+# addon/demo/site.py EXAMPLE_PEOPLE).
 ALICE = "3e63957f-c263-41cd-acda-748560232d49"
 BOB = "63314adf8b75455be455c8a0"
 
@@ -384,6 +385,8 @@ def test_the_tree_is_at_most_max_depth_categories_deep(app: Flask, site: Site) -
     ({"displayName": "   "}, "bad_request"),
     ({"displayName": "x" * 101}, "bad_request"),
     ({"displayName": "a\nb"}, "bad_request"),
+    ({"displayName": "Desi\u200bgn"}, "bad_request"),  # a look-alike of a sibling
+    ({"displayName": "\u202eUX"}, "bad_request"),
     ({"displayName": 7}, "bad_request"),
     ({"displayName": "Ok", "description": 5}, "bad_request"),
     ({"displayName": "Ok", "description": "d" * 4001}, "bad_request"),
@@ -396,7 +399,8 @@ def test_create_refuses_bad_bodies(app: Flask, site: Site, body: dict[str, Any],
 
 
 @pytest.mark.parametrize("body", [
-    {}, {"displayName": ""}, {"displayName": None}, {"position": -1}, {"position": "1"}, {"position": True},
+    {}, {"displayName": ""}, {"displayName": None}, {"displayName": "Design\ufeff"}, {"position": -1},
+    {"position": "1"}, {"position": True},
     {"position": 1.5}, {"parentKey": 3}, {"description": []}, {"name": "X"},
 ])
 def test_patch_refuses_bad_bodies(app: Flask, site: Site, body: dict[str, Any]) -> None:
@@ -406,6 +410,7 @@ def test_patch_refuses_bad_bodies(app: Flask, site: Site, body: dict[str, Any]) 
 
 @pytest.mark.parametrize("body", [
     {}, {"skills": "Figma"}, {"skills": [""]}, {"skills": ["ok", 3]}, {"skills": ["x" * 101]},
+    {"skills": ["Fig\u2060ma"]},
     {"skills": [], "more": 1},
 ])
 def test_placing_refuses_bad_bodies(app: Flask, site: Site, body: dict[str, Any]) -> None:
@@ -754,13 +759,17 @@ def test_a_skill_s_experts_are_the_experts_route_s_list(site: Site, other_site: 
     assert expected == [ALICE, BOB, "acc-3", "acc-1"]
     for spelling in ("Usability Testing", "  usability TESTING ", "USABILITY%20testing"):
         answer = site.ok("GET", f"{SKILL_EXPERTS}?skill={spelling}", sub=USER)
-        assert answer == {"skill": "Usability Testing", "experts": expected}
+        # No one rated: each unrated (null), in the order they acquired it.
+        assert answer == {"skill": "Usability Testing", "experts": expected,
+                          "levels": {account: None for account in expected}}
     # Named by the tree, held by no one: an empty list, not a 404.
-    assert site.ok("GET", f"{SKILL_EXPERTS}?skill=wireframes", sub=USER) == {"skill": "Wireframes", "experts": []}
+    assert site.ok("GET", f"{SKILL_EXPERTS}?skill=wireframes", sub=USER) == {"skill": "Wireframes", "experts": [],
+                                                                            "levels": {}}
     # An API token reads it too.
     response = site.jira.client.get(f"{SKILL_EXPERTS}?skill=User%20Flows",
                                     headers={"Authorization": "Bearer " + site.api_token()})
-    assert response.status_code == 200 and response.get_json() == {"skill": "User Flows", "experts": [ALICE]}
+    assert response.status_code == 200 and response.get_json() == {"skill": "User Flows", "experts": [ALICE],
+                                                                   "levels": {ALICE: None}}
 
 
 @pytest.mark.parametrize("query, status, error", [

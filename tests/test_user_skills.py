@@ -182,6 +182,7 @@ BAD_SKILL_BODIES = [
     ({"skills": "HTML"}, 400), ({"skills": None}, 400), ({"skills": [1]}, 400), ({"skills": [""]}, 400),
     ({"skills": ["   "]}, 400), ({"skills": ["x" * 101]}, 400), ({"skills": ["bad\x00name"]}, 400),
     ({"skills": ["line\nbreak"]}, 400), ({"skills": [["nested"]]}, 400), ({}, 400), ({"skill": ["a"]}, 400),
+    ({"skills": ["Py\u202ethon"]}, 400), ({"skills": ["Go\u200b"]}, 400), ({"skills": ["\ufeffRust"]}, 400),
     ([], 400), ("text", 400),
 ]
 
@@ -194,6 +195,15 @@ def test_bad_skill_bodies(jira, tenant, method, body, status):
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.json["error"] and response.json["message"]
     assert get(jira, tenant, U1) == ["Kept"]
+
+
+def test_look_alike_names_are_refused_and_joiners_kept(jira, tenant):
+    response = put(jira, tenant, U1, ["Python", "Pyth\u200bon", "\u202enohtyP"])
+    assert response.status_code == 400 and len(response.json["details"]) == 2
+    assert all("invisible formatting characters" in detail for detail in response.json["details"])
+    assert get(jira, tenant, U1) == []
+    emoji = "\U0001f469\u200d\U0001f4bb"
+    assert put(jira, tenant, U1, [emoji, "Python"]).json == {"added": [emoji, "Python"], "existing": []}
 
 
 def test_one_bad_name_among_good_ones_changes_nothing(jira, tenant):

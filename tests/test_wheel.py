@@ -47,6 +47,7 @@ def test_the_wheel_carries_what_the_app_reads(installed: Path, tmp_path: Path) -
     package = Path(where)
     assert REPO not in package.parents and "site-packages" in package.parts
     for part in ("connect/atlassian-connect.json", "templates/finder.html", "pages/static/finder.js",
+                 "templates/home.html", "templates/demo/shell.html", "demo/static/host-demo.js",
                  "migrations/env.py", "migrations/alembic.ini", "migrations/script.py.mako"):
         assert (package / part).is_file(), part
     assert list((package / "migrations" / "versions").glob("*.py"))

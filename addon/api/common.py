@@ -21,6 +21,14 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+def only_fields(body: dict[str, Any], allowed: set[str]) -> None:
+    """A 400 naming the fields of `body` that are not `allowed`."""
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ApiError(400, f"Unknown field(s): {', '.join(map(repr, unknown))}; "
+                            f"allowed: {', '.join(sorted(allowed))}.", details=unknown)
+
+
 def account_id_param() -> str:
     values = request.args.getlist("accountId")
     if not values:

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify
 
-from . import bp, tokens, tree, user_skills
+from . import bp, issues, levels, tokens, tree, user_skills
 from ..errors import size_text
 from .schemas import SCHEMAS
 
@@ -19,7 +19,7 @@ def _error_text(max_body_bytes: int) -> dict[int, str]:
 
 def document(server_url: str, max_body_bytes: int) -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    for module in (user_skills, tree, tokens):
+    for module in (user_skills, levels, tree, tokens, issues):
         paths.update(module.OPENAPI_PATHS)
     security = [{"connectJwt": []}, {"connectJwtQuery": []}, {"forgeInvocationToken": []}, {"apiToken": []},
                 {"apiTokenHeader": []}]

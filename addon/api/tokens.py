@@ -52,20 +52,28 @@ def revoke_token(token_id: str) -> Response:
     return Response(status=204)
 
 
+# Only a Jira administrator signed in through Jira manages tokens: an API token authenticates (no 401)
+# but is refused (403), so the ways in these operations name are Connect's and Forge's alone.
+_ADMIN_IN_JIRA: dict[str, Any] = {
+    "description": "Only a Jira administrator signed in through Jira (a Connect JWT, or a Forge Invocation Token "
+                   "of the Forge app) manages API tokens; an API token is refused with 403.",
+    "security": [{"connectJwt": []}, {"connectJwtQuery": []}, {"forgeInvocationToken": []}],
+}
+
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/tokens": {
-        "post": {"operationId": "createToken", "summary": "Create a tenant API token (shown once)",
+        "post": {"operationId": "createToken", "summary": "Create a tenant API token (shown once)", **_ADMIN_IN_JIRA,
                  "requestBody": request_body(ref("TokenCreate")),
                  "responses": {"201": answer(ref("NewToken"), "The new token; the only time it is shown.", links={
                      "revokeToken": {"operationId": "revokeToken", "parameters": {"id": "$response.body#/id"}}}),
                      **errors(400, 401, 403, 415, 503)}},
-        "get": {"operationId": "listTokens", "summary": "List the tenant's API tokens (never the tokens)",
+        "get": {"operationId": "listTokens", "summary": "List the tenant's API tokens (never the tokens)", **_ADMIN_IN_JIRA,
                 "responses": {"200": answer({"type": "object", "required": ["tokens"], "additionalProperties": False,
                                              "properties": {"tokens": {"type": "array", "items": ref("TokenInfo")}}},
                                             "The tokens."), **errors(401, 403, 503)}},
     },
     "/api/tokens/{id}": {
-        "delete": {"operationId": "revokeToken", "summary": "Revoke a tenant API token",
+        "delete": {"operationId": "revokeToken", "summary": "Revoke a tenant API token", **_ADMIN_IN_JIRA,
                    "parameters": [path_parameter("id", "The token's id.")],
                    "responses": {"204": {"description": "Revoked; it stops working at once."},
                                  **errors(401, 403, 404, 503)}},

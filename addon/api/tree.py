@@ -13,15 +13,8 @@ from ..skills.names import clean_name
 from . import bp
 from ..skills.tenant_answers import ExpertsTree
 from .answers import tenant_answer
-from .common import json_body
+from .common import json_body, only_fields
 from .schemas import answer, errors, obj, path_parameter, ref, request_body
-
-
-def _fields(body: dict[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise ApiError(400, f"Unknown field(s): {', '.join(map(repr, unknown))}; "
-                            f"allowed: {', '.join(sorted(allowed))}.", details=unknown)
 
 
 def _display_name(value: Any) -> str:
@@ -41,7 +34,7 @@ def _tenant_id() -> int:
 @bp.get("/skill-tree/experts")
 @require_auth
 def experts_tree() -> Response:
-    return tenant_answer(ExpertsTree, _tenant_id())
+    return tenant_answer(ExpertsTree)
 
 
 # Two routes beyond the documented API, for the expert finder: a tenant of 50,000 people has a
@@ -59,8 +52,8 @@ def skill_experts() -> Response:
     values = request.args.getlist("skill")
     if len(values) != 1:
         raise ApiError(400, "Give the query parameter 'skill' once: a skill name.")
-    name, experts = domain.skill_experts(db.session, _tenant_id(), clean_name(values[0], "'skill'"))
-    return jsonify(skill=name, experts=experts)
+    name, experts, levels = domain.skill_experts(db.session, _tenant_id(), clean_name(values[0], "'skill'"))
+    return jsonify(skill=name, experts=experts, levels=levels)
 
 
 @bp.get("/skill-tree")
@@ -73,7 +66,7 @@ def get_tree() -> Response:
 @require_auth
 def put_tree() -> Response:
     body = json_body()
-    _fields(body, {"skillTree"})
+    only_fields(body, {"skillTree"})
     if "skillTree" not in body:
         raise ApiError(400, "The body needs 'skillTree': an array of nodes.")
     tree = domain.parse_tree(body["skillTree"])
@@ -88,7 +81,7 @@ def put_tree() -> Response:
 @require_auth
 def create_category() -> tuple[Response, int]:
     body = json_body()
-    _fields(body, {"displayName", "description", "parentKey"})
+    only_fields(body, {"displayName", "description", "parentKey"})
     display_name = _display_name(body.get("displayName"))
     description = domain.clean_description(body.get("description"))
     parent_key = _parent_key(body.get("parentKey"))
@@ -103,7 +96,7 @@ def create_category() -> tuple[Response, int]:
 @require_auth
 def update_category(key: str) -> Response:
     body = json_body()
-    _fields(body, {"displayName", "description", "parentKey", "position"})
+    only_fields(body, {"displayName", "description", "parentKey", "position"})
     if not body:
         raise ApiError(400, "Give at least one of displayName, description, parentKey, position.")
     changes: dict[str, Any] = {}
@@ -140,7 +133,7 @@ def delete_category(key: str) -> tuple[str, int]:
 @require_auth
 def place_skills(key: str) -> Response:
     body = json_body()
-    _fields(body, {"skills"})
+    only_fields(body, {"skills"})
     names = domain.clean_skill_names(body.get("skills"))
     require_admin()
     domain.place_skills(db.session, _tenant_id(), key, names)
@@ -189,15 +182,17 @@ OPENAPI_PATHS: dict[str, Any] = {
             "operationId": "getSkillExperts",
             "summary": "Get the experts of one skill",
             "description": "Beyond the Skills for Jira API, for the expert finder: the accounts holding a "
-                           "skill, in the order they acquired it, as the experts route lists them. The name "
+                           "skill, highest level first, the unrated last, and in the order they acquired it "
+                           "within a level; `levels` gives each one's level (null: not rated). The name "
                            "compares case-insensitively; the answer spells it as stored. A skill no one holds "
                            "and no category names is a 404.",
             "tags": ["Skill tree"],
             "parameters": [{"name": "skill", "in": "query", "required": True, "description": "A skill name.",
                             "schema": ref("SkillName")}],
             "responses": {"200": answer(obj(skill=ref("SkillName"),
-                                            experts={"type": "array", "items": {"type": "string"}}),
-                                       "The skill's experts."),
+                                            experts={"type": "array", "items": {"type": "string"}},
+                                            levels={"type": "object", "additionalProperties": ref("Level")}),
+                                       "The skill's experts and their levels."),
                           **errors(400, 401, 404)},
         },
     },

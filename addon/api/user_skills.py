@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from ..auth import caller, confirm_tenant, require_admin, require_auth, require_self_or_admin
+from ..auth import caller, require_admin, require_auth, require_self_or_admin, tenant_read
 from ..errors import ApiError
 from ..extensions import db
 from ..skills import user_skills as domain
@@ -26,12 +26,8 @@ def skills_in_body() -> list[str]:
 @bp.get("/user-skills")
 @require_auth
 def get_user_skills() -> Response:
-    account_id = account_id_param()
-    # Not through the ORM session: this is the hot read behind every issue panel (ReadStatement).
-    # Its one statement also reads the tenant's auth epoch, which confirms the caller's credentials.
-    epoch, skills = domain.user_skills_and_epoch(db.engine, caller().tenant.id, account_id)
-    confirm_tenant(epoch)
-    return jsonify(skills=skills)
+    # The hot read behind every issue panel: one statement on a pooled connection (ReadStatement).
+    return jsonify(skills=tenant_read(domain.user_skills_and_epoch, account_id_param()))
 
 
 @bp.put("/user-skills")
@@ -59,7 +55,7 @@ def remove_user_skills() -> Response:
 @bp.get("/skills-by-account")
 @require_auth
 def get_skills_by_account() -> Response:
-    return tenant_answer(SkillsByAccount, caller().tenant.id)
+    return tenant_answer(SkillsByAccount)
 
 
 @bp.post("/skills-by-account")

@@ -6,7 +6,9 @@ import json
 import os
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
+
+from .auth import connect_front
 
 bp = Blueprint("descriptor", __name__)
 
@@ -25,6 +27,6 @@ def build(base_url: str, key: str, vendor_name: str, vendor_url: str, path: str 
 
 @bp.get("/atlassian-connect.json")
 def descriptor() -> Response:
-    response = jsonify(current_app.extensions["descriptor"])
+    response = jsonify(connect_front().descriptor)
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..caller import TenantInfo
-from ..jira import Authorizer
+from ..caller import Caller, TenantInfo
+from ..extensions import db
+from ..jira import Authorizer, JiraClient
+from ..models import Tenant
+from ..tenant_jira import TenantJira
 from .jwt import relative_url, sign_hs256
 
 
@@ -15,3 +18,18 @@ def connect_authorizer(app_key: str) -> Authorizer:
         relative = relative_url(base_path + path, query, tenant.base_url)
         return "JWT " + sign_hs256(method, relative, app_key, tenant.shared_secret)
     return authorize
+
+
+def connect_tenant_jira(client: JiraClient) -> TenantJira:
+    """The Connect front's way to a tenant's Jira (addon.tenant_jira): signed with the site's secret."""
+    def for_caller(who: Caller) -> tuple[JiraClient, TenantInfo] | None:
+        tenant = who.tenant
+        return (client, tenant) if tenant.client_key and tenant.shared_secret else None
+
+    def for_tenant(tenant_id: int) -> tuple[JiraClient, TenantInfo] | None:
+        row = db.session.get(Tenant, tenant_id)
+        if row is None or not row.installed or not row.client_key or not row.shared_secret or not row.base_url:
+            return None
+        return client, TenantInfo(row.id, row.client_key, row.shared_secret, row.base_url, row.installed,
+                                  row.auth_epoch)
+    return TenantJira(for_caller, for_tenant)

@@ -1,22 +1,22 @@
 """Connect JWT as plain functions: query string hashes, HS256 tokens from Jira, RS256 signed installs.
 
-Nothing here knows Flask or the database; callers pass in what the token must match.
+Nothing here knows Flask or the database; callers pass in what the token must match. What Forge's
+tokens share with these (segments, times, headers) is in addon.jose.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import json
-import math
 import re
 import time
-from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import jwt
 from atlassian_jwt.url_utils import hash_url
+
+from ..jose import HeaderCache, canonical_base64url, json_segment, numeric_date, refuse_extensions
 
 CONTEXT_QSH = "context-qsh"
 HS256 = "HS256"
@@ -25,12 +25,8 @@ RS256 = "RS256"
 MAX_TOKEN_LENGTH = 8192
 # header.claims.signature, base64url without padding; an HS256 signature is 32 bytes: 43 characters.
 _HS256_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}")
-# Header parameters that change how a token is read (RFC 7515 4.1.11, RFC 7797): we implement none.
-_UNSUPPORTED_HEADER = ("crit", "b64", "jku", "jwk", "x5u", "x5c")
 # Jira puts `iat` in every token it signs (context tokens included); one without it is not Jira's.
 HS256_REQUIRED = ("exp", "iat", "iss", "qsh")
-_B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_B64URL_INDEX = {c: i for i, c in enumerate(_B64URL)}
 
 
 class TokenError(Exception):
@@ -76,17 +72,21 @@ def request_query_string_hash(method: str, path: str, query: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-@lru_cache(maxsize=64)
-def _base_path(base_url: str) -> str:
+def base_path(base_url: str) -> str:
+    """The path of a base URL, without its trailing slash: what request paths are made relative to."""
     return urlsplit(base_url).path.rstrip("/")
+
+
+def path_below(path: str, base: str) -> str:
+    """`path` relative to the base path `base` (base_path's), as Connect hashes it."""
+    if base and (path == base or path.startswith(base + "/")):
+        return path[len(base):] or "/"
+    return path
 
 
 def relative_path(path: str, base_url: str) -> str:
     """`path` relative to the path of `base_url`, as Connect hashes it."""
-    base_path = _base_path(base_url)
-    if base_path and (path == base_path or path.startswith(base_path + "/")):
-        return path[len(base_path):] or "/"
-    return path
+    return path_below(path, base_path(base_url))
 
 
 def relative_url(path: str, query_string: str, base_url: str) -> str:
@@ -95,8 +95,11 @@ def relative_url(path: str, query_string: str, base_url: str) -> str:
     return f"{path}?{query_string}" if query_string else path
 
 
-def unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Header and claims before any check, to learn which key and tenant to verify with."""
+def unverified_parts(token: str, headers: HeaderCache | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and claims before any check, to learn which key and tenant to verify with.
+
+    `headers` keeps each header decoded: Jira signs every token with one of a handful.
+    """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise TokenError("The token is missing or malformed.")
     # Only picks the key to verify with; the signature check then covers these same bytes. Parsed
@@ -104,31 +107,13 @@ def unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     # its verified one.
     try:
         header_part, claims_part, _ = token.split(".")
-        header, claims = _header(header_part), _json_segment(claims_part)
+        header = headers.get(header_part) if headers is not None else json_segment(header_part)
+        claims = json_segment(claims_part)
     except (ValueError, TypeError, RecursionError):  # binascii and JSON errors are ValueErrors
         raise TokenError("The token is malformed.") from None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise TokenError("The token is malformed.")
     return dict(header), claims
-
-
-# Jira signs every token with one of a handful of headers: each is decoded once per process.
-_HEADERS: dict[str, Any] = {}
-_MAX_HEADERS = 64
-
-
-def _header(segment: str) -> Any:
-    header = _HEADERS.get(segment)
-    if header is None:
-        header = _json_segment(segment)
-        if len(_HEADERS) >= _MAX_HEADERS:
-            _HEADERS.clear()
-        _HEADERS[segment] = header
-    return header
-
-
-def _json_segment(segment: str) -> Any:
-    return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
 
 
 def _decode(token: str, key: Any, algorithm: str, leeway: int, audience: list[str] | None,
@@ -148,22 +133,6 @@ def _decode(token: str, key: Any, algorithm: str, leeway: int, audience: list[st
         raise TokenError("The token is not valid yet.") from None
     except jwt.PyJWTError:
         raise TokenError("The token's signature does not verify.") from None
-
-
-def canonical_base64url(segment: str) -> bool:
-    """Whether `segment` is the one base64url spelling (no padding) of the bytes it decodes to.
-
-    Other spellings exist where the last character carries unused bits, or the length leaves a
-    lone character; they decode to the same bytes, so a signature made over one of them would
-    let the same claims travel in several forms. PyJWT refuses them ("Invalid payload padding").
-    """
-    extra = len(segment) % 4
-    if extra == 1:
-        return False
-    if extra == 0 or not segment:
-        return True
-    unused_bits = 0x0F if extra == 2 else 0x03
-    return _B64URL_INDEX.get(segment[-1], 1) & unused_bits == 0
 
 
 def verify_hs256(token: str, shared_secret: str, leeway: int,
@@ -188,8 +157,7 @@ def verify_hs256(token: str, shared_secret: str, leeway: int,
     header, claims = parts if parts is not None else unverified_parts(token)
     if header.get("alg") != HS256:
         raise TokenError("Only HS256 tokens are accepted here.")
-    if any(name in header for name in _UNSUPPORTED_HEADER):
-        raise TokenError("The token's header asks for a JWS extension that is not supported.")
+    refuse_extensions(header, TokenError)
     signing_input, _, signature = token.rpartition(".")
     digest = hmac.digest(shared_secret.encode("utf-8"), signing_input.encode("ascii"), "sha256")
     expected = base64.urlsafe_b64encode(digest).rstrip(b"=")
@@ -212,14 +180,6 @@ def check_audience(claims: dict[str, Any], audiences: tuple[str, ...]) -> None:
         raise TokenError("The token was issued for another app.")
 
 
-def _numeric_date(claims: dict[str, Any], name: str) -> float:
-    value = claims[name]
-    # JSON numbers only: PyJWT also takes "123" and true; Jira sends integers.
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise TokenError(f"The token's '{name}' claim is not a time.")
-    return value
-
-
 def check_claims(claims: dict[str, Any], leeway: float, required: tuple[str, ...],
                  now: float | None = None) -> None:
     """The registered claims of a verified token: present, well-typed and in time."""
@@ -227,11 +187,11 @@ def check_claims(claims: dict[str, Any], leeway: float, required: tuple[str, ...
         if claims.get(name) is None:
             raise TokenError(f"The token has no '{name}' claim.")
     moment = time.time() if now is None else now
-    if "iat" in claims and int(_numeric_date(claims, "iat")) > moment + leeway:
+    if "iat" in claims and int(numeric_date(claims, "iat", TokenError)) > moment + leeway:
         raise TokenError("The token is not valid yet.")
-    if "nbf" in claims and int(_numeric_date(claims, "nbf")) > moment + leeway:
+    if "nbf" in claims and int(numeric_date(claims, "nbf", TokenError)) > moment + leeway:
         raise TokenError("The token is not valid yet.")
-    if "exp" in claims and int(_numeric_date(claims, "exp")) <= moment - leeway:
+    if "exp" in claims and int(numeric_date(claims, "exp", TokenError)) <= moment - leeway:
         raise TokenError("The token has expired.")
     for name in ("iss", "sub", "jti"):
         if name in claims and not isinstance(claims[name], str):

@@ -12,9 +12,9 @@ from ..extensions import db
 from ..models import Tenant
 from ..auth import unauthorized, use_caller
 from ..skills import credentials
-from .auth import connect_token, request_qsh, tenant_cache, verify_connect_jwt
+from .auth import connect_front, connect_token, request_qsh, verify_connect_jwt
 from .jwt import TokenError, check_qsh, unverified_parts, verify_rs256
-from .tenants import host_allowed, site_cloud_id
+from .tenants import host_allowed, site_cloud_id, tenant_info_cloud_id
 
 log = logging.getLogger(__name__)
 bp = Blueprint("lifecycle", __name__, url_prefix="/lifecycle")
@@ -29,7 +29,7 @@ def verify_signed_install() -> dict[str, Any]:
         header, _ = unverified_parts(token)
         if header.get("alg") != "RS256":
             raise TokenError("Lifecycle installs must be signed with RS256.")
-        key = current_app.extensions["install_keys"].get(header.get("kid"))
+        key = connect_front().install_keys.get(header.get("kid"))
         base = current_app.config["APP_BASE_URL"]
         claims = verify_rs256(token, key, [base, base + "/"], current_app.config["JWT_LEEWAY_SECONDS"])
         check_qsh(claims, request_qsh(), allow_context=False)
@@ -73,10 +73,17 @@ def installed() -> Response:
     base_url = body["baseUrl"].rstrip("/")
     if not host_allowed(base_url, current_app.config["TENANT_HOSTS"], current_app.config.get("TENANT_ALLOW_HTTP", False)):
         raise ApiError(400, "The tenant's baseUrl is not on a Jira Cloud host this add-on serves.")
-    cloud_id = site_cloud_id(body, base_url, current_app.config["TENANT_INFO_TIMEOUT_SECONDS"])
+    timeout = current_app.config["TENANT_INFO_TIMEOUT_SECONDS"]
+    cloud_id, confirmed = site_cloud_id(body, base_url, timeout)
     site = _tenant_of_site(cloud_id)
     if tenant is None and site is not None and site.client_key is None:
-        tenant = site  # the site came through the Forge app first: the same data, now Connect's too
+        # The site came through the Forge app first: the same data, now Connect's too. Only when the
+        # site itself names that cloudId: the body's is not signed, and joining hands over the data.
+        if confirmed or tenant_info_cloud_id(base_url, timeout) == cloud_id:
+            tenant = site
+        else:
+            log.warning("install of %s names site %s, which its tenant_info does not confirm; not joined",
+                        body["clientKey"], cloud_id)
     if tenant is None:
         tenant = Tenant(client_key=body["clientKey"])
         db.session.add(tenant)
@@ -122,7 +129,7 @@ def _store_installed(tenant: Tenant, installed: bool) -> Response:
     db.session.flush()  # a new tenant gets its id
     credentials.revoke_credentials(db.session, tenant.id)
     db.session.commit()
-    tenant_cache().forget(tenant.client_key)
+    connect_front().tenants.forget(tenant.client_key)
     log.info("%s tenant %s", "installed" if installed else "uninstalled", tenant.client_key)
     return Response(status=204)
 

@@ -15,6 +15,7 @@ from urllib3.util import parse_url
 
 from ..caller import TenantInfo
 from ..extensions import db
+from ..jose import CLOUD_ID
 from ..models import Tenant
 
 
@@ -23,7 +24,7 @@ class TenantCache:
 
     The database is the truth, shared by every process. The lifetime does not bound how long a
     stale copy is trusted: every request confirms its copy's auth epoch against the database's
-    (addon.auth.confirm_tenant), so an uninstall or a new secret handled by another process is
+    (addon.auth), so an uninstall or a new secret handled by another process is
     refused at once. A token that fails against a cached secret reloads the tenant once (a re-install elsewhere).
     """
 
@@ -60,24 +61,33 @@ def load(client_key: str) -> TenantInfo | None:
 
 
 log = logging.getLogger(__name__)
-_CLOUD_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
 
 
-def site_cloud_id(body: dict[str, Any], base_url: str, timeout: float) -> str | None:
-    """The site's cloudId: from the install body where Jira sends it, else from the site's
-    public `/_edge/tenant_info`; None when neither says (the install goes on without it)."""
+def site_cloud_id(body: dict[str, Any], base_url: str, timeout: float) -> tuple[str | None, bool]:
+    """The site's cloudId, and whether the site itself confirmed it: from the install body where Jira
+    sends it (not confirmed: the install JWT does not sign the body), else from the site's public
+    `/_edge/tenant_info` (confirmed); None when neither says (the install goes on without it)."""
     value = body.get("cloudId")
-    if value is None and timeout > 0:
-        try:
-            response = requests.get(base_url.rstrip("/") + "/_edge/tenant_info", timeout=timeout,
-                                    allow_redirects=False, headers={"Accept": "application/json"})
-            value = response.json().get("cloudId") if response.status_code == 200 else None
-        except (requests.RequestException, ValueError, AttributeError) as err:
-            log.warning("tenant_info of %s could not be read: %s", base_url, type(err).__name__)
-            return None
-    if not isinstance(value, str) or not _CLOUD_ID.fullmatch(value):
+    if value is None:
+        found = tenant_info_cloud_id(base_url, timeout)
+        return found, found is not None
+    if not isinstance(value, str) or not CLOUD_ID.fullmatch(value):
+        return None, False
+    return value, False
+
+
+def tenant_info_cloud_id(base_url: str, timeout: float) -> str | None:
+    """The cloudId `GET {baseUrl}/_edge/tenant_info` names, or None (not asked when `timeout` is 0)."""
+    if timeout <= 0:
         return None
-    return value
+    try:
+        response = requests.get(base_url.rstrip("/") + "/_edge/tenant_info", timeout=timeout,
+                                allow_redirects=False, headers={"Accept": "application/json"})
+        value = response.json().get("cloudId") if response.status_code == 200 else None
+    except (requests.RequestException, ValueError, AttributeError) as err:
+        log.warning("tenant_info of %s could not be read: %s", base_url, type(err).__name__)
+        return None
+    return value if isinstance(value, str) and CLOUD_ID.fullmatch(value) else None
 
 
 # A tenant base URL as Jira sends it: scheme, a host of DNS labels (or a dotted IPv4 address),

@@ -1,13 +1,12 @@
 """Forge Invocation Tokens (FIT) as plain functions: Forge signs them RS256, we check them.
 
 Nothing here knows Flask or the database; the caller passes the keys and what the token must match.
-Each refusal says why (for the log); callers answer every refusal with one 401 message.
+Each refusal says why (for the log); callers answer every refusal with one 401 message. What
+Connect's tokens share with these (segments, times, headers, the cloudId) is in addon.jose.
 """
 from __future__ import annotations
 
-import base64
 import json
-import math
 import re
 import time
 from dataclasses import dataclass
@@ -19,6 +18,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from ..jose import CLOUD_ID, CLOUD_ID_PATTERN, HeaderCache, decode_base64url, json_segment, numeric_date, \
+    refuse_extensions
+
 ISSUER = "forge/invocation-token"
 APP_ARI_PREFIX = "ari:cloud:ecosystem::app/"
 RS256 = "RS256"
@@ -27,14 +29,11 @@ MAX_TOKEN_LENGTH = 16 * 1024
 # Key ids are matched against these before they are looked up or logged.
 KID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
-# Header parameters that change how a token is read (RFC 7515 4.1.11, RFC 7797): we implement none.
-_UNSUPPORTED_HEADER = ("crit", "b64", "jku", "jwk", "x5u", "x5c")
 _MAX_ID = 255
 _ACCOUNT_ID_MAX = 128
 # `app.apiBaseUrl` names the site in its path: https://api.atlassian.com/ex/jira/<cloudId>
-_CLOUD_IN_API_PATH = re.compile(r"/ex/[a-z]+/([0-9A-Za-z-]{1,64})/?$")
-_CLOUD_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
-_SITE_ARI = re.compile(r"ari:cloud:[a-z]+::site/([0-9A-Za-z-]{1,64})")
+_CLOUD_IN_API_PATH = re.compile(rf"/ex/[a-z]+/({CLOUD_ID_PATTERN})/?$")
+_SITE_ARI = re.compile(rf"ari:cloud:[a-z]+::site/({CLOUD_ID_PATTERN})")
 
 
 class FitRefused(Exception):
@@ -56,6 +55,9 @@ class Invocation:
     principal: str | None
     environment_id: str | None = None
     module_key: str | None = None
+    # When Forge minted the token (`iat`, else `nbf`): orders lifecycle events.
+    issued_at: float | None = None
+    environment_type: str | None = None
 
 
 def app_audience(app_id: str) -> str:
@@ -64,7 +66,7 @@ def app_audience(app_id: str) -> str:
     return app_id if app_id.startswith(APP_ARI_PREFIX) else APP_ARI_PREFIX + app_id
 
 
-def looks_like_jwt(token: str) -> bool:
+def looks_like_jwt(token: str, headers: HeaderCache | None = None) -> bool:
     """Whether a Bearer credential is a JWT (three base64url segments, a JSON header naming an `alg`).
 
     Cheap, so that API tokens (`jus_...`, never dotted) and FITs go to their own verifier; a JWT with
@@ -77,65 +79,56 @@ def looks_like_jwt(token: str) -> bool:
     if not _SEGMENT.fullmatch(header_part):
         return False
     try:
-        header = _json_segment(header_part)
+        header = headers.get(header_part) if headers is not None else json_segment(header_part)
     except (ValueError, TypeError, RecursionError):
         return False
     return isinstance(header, dict) and isinstance(header.get("alg"), str)
 
 
-def _json_segment(segment: str) -> Any:
-    return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+def unverified_header(token: str, headers: HeaderCache | None = None) -> dict[str, Any]:
+    """The header, before any check, to learn which key to verify with.
 
-
-def unverified_header(token: str) -> dict[str, Any]:
-    """The header, before any check, to learn which key to verify with."""
+    `headers` keeps each header decoded: Forge signs with a handful (one per key).
+    """
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         raise FitRefused("The token is missing or too long.")
     parts = token.split(".")
     if len(parts) != 3 or not all(_SEGMENT.fullmatch(part) for part in parts):
         raise FitRefused("The token is not a compact JWS.")
-    header = _HEADERS.get(parts[0])
-    if header is None:
-        try:
-            header = _json_segment(parts[0])
-        except (ValueError, TypeError, RecursionError):
-            raise FitRefused("The token's header is not JSON.") from None
-        if not isinstance(header, dict):
-            raise FitRefused("The token's header is not a JSON object.")
-        if len(_HEADERS) >= _MAX_HEADERS:
-            _HEADERS.clear()
-        _HEADERS[parts[0]] = header
+    try:
+        header = headers.get(parts[0]) if headers is not None else json_segment(parts[0])
+    except (ValueError, TypeError, RecursionError):
+        raise FitRefused("The token's header is not JSON.") from None
+    if not isinstance(header, dict):
+        raise FitRefused("The token's header is not a JSON object.")
     return header
 
 
-# Forge signs with a handful of headers (one per key): each is decoded once per process. Only read.
-_HEADERS: dict[str, dict[str, Any]] = {}
-_MAX_HEADERS = 64
-
-
 def verify(token: str, key_for: Callable[[str], RSAPublicKey], app_id: str, leeway: float,
-           require_principal: bool = True, allow_http: bool = False) -> Invocation:
+           require_principal: bool = True, allow_http: bool = False, environment: str = "",
+           event: bool = False, headers: HeaderCache | None = None) -> Invocation:
     """The invocation a FIT describes, once its signature, issuer, audience, times and claims check out.
 
     `key_for(kid)` gives Forge's public key of that id: it raises FitRefused for an unknown key and
-    KeysUnavailable when the keys cannot be fetched. `require_principal` is False for lifecycle
-    events, which no user makes. `allow_http` lets tests serve `app.apiBaseUrl` on loopback http.
+    KeysUnavailable when the keys cannot be fetched. `require_principal` asks for the acting user;
+    `event` instead refuses what only a user's call carries (see `invocation_from_claims`).
+    `environment`, when set, is the only `app.environment.type` served. `allow_http` lets tests
+    serve `app.apiBaseUrl` on loopback http. `headers` is the front's cache of decoded headers.
     """
     if not app_id.strip():
         raise FitRefused("The Forge front is off: FORGE_APP_ID is not set.")
-    header = unverified_header(token)
+    header = unverified_header(token, headers)
     # The algorithm is ours, never the token's: no "none", no HMAC keyed with the public key.
     if header.get("alg") != RS256:
         raise FitRefused("Only RS256 tokens are accepted from Forge.")
-    if any(name in header for name in _UNSUPPORTED_HEADER):
-        raise FitRefused("The token's header asks for a JWS extension that is not supported.")
+    refuse_extensions(header, FitRefused)
     kid = header.get("kid")
     if not isinstance(kid, str) or not KID_PATTERN.fullmatch(kid):
         raise FitRefused("The token names no valid signing key.")
     key = key_for(kid)
     audience = app_audience(app_id)
     claims = verify_rs256(token, key, audience, leeway)
-    return invocation_from_claims(claims, audience, require_principal, allow_http)
+    return invocation_from_claims(claims, audience, require_principal, allow_http, environment, event)
 
 
 def verify_rs256(token: str, key: RSAPublicKey, audience: str, leeway: float,
@@ -151,8 +144,8 @@ def verify_rs256(token: str, key: RSAPublicKey, audience: str, leeway: float,
     signing_input, _, signature_part = token.rpartition(".")
     payload_part = signing_input.partition(".")[2]
     try:
-        signature = _canonical_b64(signature_part)
-        payload = _canonical_b64(payload_part)
+        signature = decode_base64url(signature_part)
+        payload = decode_base64url(payload_part)
     except ValueError:
         raise FitRefused("The token is not canonical base64url.") from None
     try:
@@ -169,10 +162,10 @@ def verify_rs256(token: str, key: RSAPublicKey, audience: str, leeway: float,
         if claims.get(name) is None:
             raise FitRefused(f"The token has no '{name}' claim.")
     moment = time.time() if now is None else now
-    if _numeric_date(claims, "exp") <= moment - leeway:
+    if numeric_date(claims, "exp", FitRefused) <= moment - leeway:
         raise FitRefused("The token has expired.")
     for name in ("nbf", "iat"):
-        if name in claims and _numeric_date(claims, name) > moment + leeway:
+        if name in claims and numeric_date(claims, name, FitRefused) > moment + leeway:
             raise FitRefused("The token is not valid yet.")
     if claims["iss"] != ISSUER:
         raise FitRefused("The token was not issued by Forge.")
@@ -183,25 +176,15 @@ def verify_rs256(token: str, key: RSAPublicKey, audience: str, leeway: float,
     return claims
 
 
-def _canonical_b64(segment: str) -> bytes:
-    """base64url without padding, refusing the spellings that decode to the same bytes."""
-    data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    if base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii") != segment:
-        raise ValueError("not canonical")
-    return data
-
-
-def _numeric_date(claims: dict[str, Any], name: str) -> float:
-    value = claims[name]
-    # JSON numbers only: PyJWT also takes "123"; Forge sends integers.
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise FitRefused(f"The token's '{name}' claim is not a time.")
-    return value
-
-
 def invocation_from_claims(claims: dict[str, Any], audience: str, require_principal: bool,
-                           allow_http: bool = False) -> Invocation:
-    """The Invocation of verified claims; refuses claims that are missing, mistyped or inconsistent."""
+                           allow_http: bool = False, environment: str = "", event: bool = False) -> Invocation:
+    """The Invocation of verified claims; refuses claims that are missing, mistyped or inconsistent.
+
+    `event`: the token must be one Forge mints for its own invocations (events, triggers), never a
+    page's: "Forge Remote essentials" gives `principal` to UI modules only and no `context` when
+    Forge invokes from the backend, while every invokeRemote/requestRemote call from a page carries
+    both. Such a token must also say when it was minted, which orders events.
+    """
     app = claims.get("app")
     if not isinstance(app, dict):
         raise FitRefused("The token has no 'app' claim.")
@@ -224,11 +207,22 @@ def invocation_from_claims(claims: dict[str, Any], audience: str, require_princi
         raise FitRefused("The token's 'context.cloudId' is not the site of its 'app.apiBaseUrl'.")
 
     principal = _principal(claims.get("principal"))
-    if require_principal and principal is None:
+    if require_principal and principal is None and not event:
         raise FitRefused("The token has no 'principal' claim.")
+    if event and (principal is not None or context is not None):
+        raise FitRefused("The token carries a 'principal' or 'context': a page's call, not an event Forge sent.")
+    issued_at = next((numeric_date(claims, name, FitRefused) for name in ("iat", "nbf") if claims.get(name) is not None), None)
+    if event and issued_at is None:
+        raise FitRefused("The event's token says neither 'iat' nor 'nbf': it cannot be ordered.")
 
-    environment = app.get("environment")
-    environment_id = environment.get("id") if isinstance(environment, dict) else None
+    app_environment = app.get("environment")
+    environment_id = app_environment.get("id") if isinstance(app_environment, dict) else None
+    environment_type = app_environment.get("type") if isinstance(app_environment, dict) else None
+    if not isinstance(environment_type, str):
+        environment_type = None
+    # A development or staging installation of the same app id must not reach production's data.
+    if environment and (environment_type or "").upper() != environment:
+        raise FitRefused(f"The token is for the Forge environment {environment_type!r}, not {environment}.")
     module = app.get("module")
     module_key = module.get("key") if isinstance(module, dict) else None
     return Invocation(
@@ -239,6 +233,8 @@ def invocation_from_claims(claims: dict[str, Any], audience: str, require_princi
         principal=principal,
         environment_id=environment_id if isinstance(environment_id, str) else None,
         module_key=module_key if isinstance(module_key, str) else None,
+        issued_at=issued_at,
+        environment_type=environment_type,
     )
 
 
@@ -259,7 +255,7 @@ def _identifier(value: object, name: str) -> str:
 
 
 def _cloud_id(value: object, name: str) -> str:
-    if not isinstance(value, str) or not _CLOUD_ID.fullmatch(value):
+    if not isinstance(value, str) or not CLOUD_ID.fullmatch(value):
         raise FitRefused(f"The token's '{name}' claim is malformed.")
     return value
 

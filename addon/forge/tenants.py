@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, exists, select, update
+from sqlalchemy import Engine, and_, bindparam, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,8 +22,10 @@ from .fit import Invocation
 
 log = logging.getLogger(__name__)
 
-# The stored system token serves calls that arrive without one; keeping it a minute behind the
-# newest received saves a write on every call (Forge sends a fresh token with each invocation).
+# The stored system token serves calls that arrive without one (requestRemote) and the personal-data
+# report. Only a token that came with one of Forge's own events, or that Jira accepted on a call, is
+# stored: a page's call may carry an `x-forge-oauth-system` header its user chose. Following the
+# newest accepted one at most once a minute saves a write on every call.
 SYSTEM_TOKEN_REFRESH = timedelta(minutes=1)
 _ATTEMPTS = 3
 
@@ -83,25 +85,24 @@ def _tenant(row: Any) -> ForgeTenant:
                        _aware(token_at))
 
 
-def tenant_for(session: Session, invocation: Invocation, system_token: str | None = None,
-               known: ForgeTenant | None = None) -> ForgeTenant:
+def tenant_for(session: Session, invocation: Invocation, known: ForgeTenant | None = None) -> ForgeTenant:
     """The tenant of a verified FIT's installation, provisioned if this is its first call.
 
     `known` is the installation as the caller just read it (load_installation), if it did.
     Raises InstallationRefused for an uninstalled installation. Commits what it writes: it runs
-    before the request's own work, and what it learnt (a new installation, a fresh system token)
-    holds whatever that work does.
+    before the request's own work, and what it learnt (a new installation, a moved apiBaseUrl)
+    holds whatever that work does. The call's system token is not stored here (see SYSTEM_TOKEN_REFRESH).
     """
     tenant = known if known is not None else load(session, invocation.installation_id)
     if tenant is None:
-        tenant = provision(session, invocation, installed=True, system_token=system_token)
+        tenant = provision(session, invocation, installed=True)
     if not tenant.installed:
         raise InstallationRefused("The Forge app is not installed for this installation.")
-    return _keep_up_to_date(session, tenant, invocation, system_token)
+    return _keep_up_to_date(session, tenant, invocation)
 
 
-def provision(session: Session, invocation: Invocation, installed: bool,
-              system_token: str | None = None) -> ForgeTenant:
+def provision(session: Session, invocation: Invocation, installed: bool, system_token: str | None = None,
+              state_set_at: datetime | None = None) -> ForgeTenant:
     """Create the installation (and its tenant, unless its site already has one); a no-op if it exists."""
     for attempt in range(1, _ATTEMPTS + 1):
         existing = load(session, invocation.installation_id)
@@ -119,7 +120,7 @@ def provision(session: Session, invocation: Invocation, installed: bool,
             now = utcnow()
             session.add(ForgeInstallation(
                 installation_id=invocation.installation_id, tenant_id=tenant_id,
-                api_base_url=invocation.api_base_url, installed=installed,
+                api_base_url=invocation.api_base_url, installed=installed, state_set_at=state_set_at,
                 system_token=system_token, system_token_at=now if system_token else None))
             session.flush()
             _sync_forge_flag(session, tenant_id)
@@ -139,14 +140,26 @@ def provision(session: Session, invocation: Invocation, installed: bool,
     return made
 
 
-def set_installed(session: Session, invocation: Invocation, installed: bool,
-                  system_token: str | None = None) -> ForgeTenant:
-    """Record a lifecycle event: the installation is (re)installed or uninstalled. Idempotent."""
-    tenant = provision(session, invocation, installed=installed, system_token=system_token)
+def set_installed(session: Session, invocation: Invocation, installed: bool, system_token: str | None,
+                  at: datetime) -> ForgeTenant:
+    """Record a lifecycle event minted `at` (its FIT's `iat`): the installation is (re)installed or
+    uninstalled, unless an event minted later was already applied. Idempotent.
+
+    The event came from Forge itself (lifecycle.py refuses a page's FIT), so its system token is stored.
+    """
+    tenant = provision(session, invocation, installed=installed, system_token=system_token, state_set_at=at)
+    row = ForgeInstallation
+    # One conditional UPDATE: of two events racing, the one minted later is the one that stays.
+    applied = session.execute(
+        update(row).where(row.installation_id == invocation.installation_id,
+                          or_(row.state_set_at.is_(None), row.state_set_at <= at))
+        .values(installed=installed, state_set_at=at)).rowcount  # type: ignore[attr-defined]
+    if not applied:
+        session.rollback()
+        log.info("Forge %s event for installation %s is older than its last state change; ignored",
+                 "installed" if installed else "uninstalled", invocation.installation_id)
+        return tenant
     if tenant.installed != installed:
-        session.execute(update(ForgeInstallation)
-                        .where(ForgeInstallation.installation_id == invocation.installation_id)
-                        .values(installed=installed))
         _sync_forge_flag(session, tenant.id)
         # Every process's copy of the tenant is stale now: a request in flight with it is refused at commit.
         revoke_credentials(session, tenant.id)
@@ -154,7 +167,34 @@ def set_installed(session: Session, invocation: Invocation, installed: bool,
         log.info("Forge installation %s %s", invocation.installation_id,
                  "installed" if installed else "uninstalled")
         tenant = replace(tenant, installed=installed)
-    return _keep_up_to_date(session, tenant, invocation, system_token)
+    else:
+        session.commit()
+    if system_token and system_token != tenant.stored_system_token:
+        session.execute(update(row).where(row.installation_id == invocation.installation_id)
+                        .values(system_token=system_token, system_token_at=utcnow()))
+        session.commit()
+        tenant = replace(tenant, stored_system_token=system_token)
+    return _keep_up_to_date(session, tenant, invocation)
+
+
+def remember_system_token(engine: Engine, installation_id: str, token: str) -> bool:
+    """Store a system token Jira just accepted on a call, unless it is the stored one or that one is
+    less than SYSTEM_TOKEN_REFRESH old; whether it was stored.
+
+    One conditional UPDATE on a connection of its own: it runs in the middle of a request (the
+    administrator check), whose session must not be committed by it.
+    """
+    row = ForgeInstallation
+    now = utcnow()
+    with engine.begin() as connection:
+        stored = connection.execute(
+            update(row).where(row.installation_id == installation_id,
+                              or_(row.system_token.is_(None),
+                                  and_(row.system_token != token,
+                                       or_(row.system_token_at.is_(None),
+                                           row.system_token_at <= now - SYSTEM_TOKEN_REFRESH))))
+            .values(system_token=token, system_token_at=now)).rowcount
+    return bool(stored)
 
 
 def _site_tenant(session: Session, cloud_id: str | None) -> int | None:
@@ -169,23 +209,13 @@ def _sync_forge_flag(session: Session, tenant_id: int) -> None:
     session.execute(update(Tenant).where(Tenant.id == tenant_id).values(forge_installed=any_installed))
 
 
-def _keep_up_to_date(session: Session, tenant: ForgeTenant, invocation: Invocation,
-                     system_token: str | None) -> ForgeTenant:
-    """Store what a verified FIT tells that we lack: a newer system token, a moved apiBaseUrl, the cloudId."""
-    values: dict[str, object] = {}
-    now = utcnow()
-    if system_token and system_token != tenant.stored_system_token and (
-            tenant.stored_system_token_at is None or now - tenant.stored_system_token_at >= SYSTEM_TOKEN_REFRESH):
-        values.update(system_token=system_token, system_token_at=now)
+def _keep_up_to_date(session: Session, tenant: ForgeTenant, invocation: Invocation) -> ForgeTenant:
+    """Store what a verified FIT tells that we lack: a moved apiBaseUrl, the cloudId."""
     if invocation.api_base_url != tenant.api_base_url:
-        values["api_base_url"] = invocation.api_base_url
-    if values:
-        session.execute(update(ForgeInstallation)
-                        .where(ForgeInstallation.installation_id == tenant.installation_id).values(**values))
+        session.execute(update(ForgeInstallation).where(ForgeInstallation.installation_id == tenant.installation_id)
+                        .values(api_base_url=invocation.api_base_url))
         session.commit()
-        tenant = replace(tenant, api_base_url=invocation.api_base_url,
-                         stored_system_token=values.get("system_token", tenant.stored_system_token),  # type: ignore[arg-type]
-                         stored_system_token_at=values.get("system_token_at", tenant.stored_system_token_at))  # type: ignore[arg-type]
+        tenant = replace(tenant, api_base_url=invocation.api_base_url)
     if tenant.cloud_id is None and invocation.cloud_id is not None:
         tenant = _fill_cloud_id(session, tenant, invocation.cloud_id)
     return tenant

@@ -1,4 +1,5 @@
-"""The pages Jira shows in iframes: the expert finder, a person's skills, the issue panel, the admin page.
+"""The pages Jira shows in iframes: the expert finder, a person's skills, the issue panel, the admin
+page; and the front door, `/`, for a person who opens the server's address.
 
 Each first load is a GET that Jira signs for its URL (URL-bound `qsh` in the `jwt` parameter); the
 page's scripts then call /api with tokens from `AP.context.getToken()`. Templates live in the
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from ..auth import caller, is_admin, require_admin, require_auth
 from ..errors import ApiError, error_response
@@ -27,6 +28,7 @@ ADMIN_MODULE = "skills-admin"
 
 # Jira issue keys: a project key (a letter, then letters, digits or underscores) and a number.
 _ISSUE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*$")
+_ISSUE_ID = re.compile(r"^[1-9][0-9]{0,17}$")
 
 
 def page_data(**extra: Any) -> dict[str, Any]:
@@ -54,6 +56,14 @@ def viewer_is_admin() -> bool:
         return False
 
 
+@bp.get("/")
+def home() -> Any:
+    """The front door: in demo mode the way to the demo's pages (addon.demo), otherwise what this is."""
+    if current_app.config["DEMO_MODE"]:
+        return redirect(request.script_root + "/demo/")
+    return render_template("home.html", title="User Skills for Jira")
+
+
 @bp.get("/pages/finder")
 @require_auth(context=False, api_tokens=False)
 def finder() -> str:
@@ -79,7 +89,11 @@ def issue_panel() -> str:
     issue_key = request.args.get("issueKey", "")
     if not _ISSUE_KEY.match(issue_key):
         raise ApiError(400, "This panel needs the key of an issue.")
-    return render("issue_panel.html", "Assignee skills", issueKey=issue_key.upper())
+    # The issue's id (the descriptor's URL names it) keys the skills it needs; a URL without it shows the assignee only.
+    issue_id = request.args.get("issueId", "")
+    if issue_id and not _ISSUE_ID.match(issue_id):
+        raise ApiError(400, "This panel's issueId must be the issue's numeric id.")
+    return render("issue_panel.html", "Assignee skills", issueKey=issue_key.upper(), issueId=issue_id or None)
 
 
 @bp.get("/pages/admin")

@@ -2,7 +2,8 @@
 
 Every writer calls `record` first in its transaction: it bumps the tenant's data version (which
 also serialises the tenant's writers, see skills.versions) and logs, under the new version, the
-accounts whose holdings the transaction may change, or that the tree changed, or "anything".
+accounts whose holdings the transaction may change, that the tree changed, that the skills some
+issues need changed, that the tenant's scale of levels changed, or "anything".
 A process holding an answer built at version v asks `since(v, current)` and re-reads only the
 accounts named; a version with no row (pruned, or written by a writer that only bumped), an
 "all" row or too many accounts means: rebuild. No Flask in here.
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..models import TenantChange
 from . import versions
 
-ACCOUNT, TREE, ALL, NOTHING = "account", "tree", "all", "nothing"
+ACCOUNT, TREE, ISSUES, SCALE, ALL, NOTHING = "account", "tree", "issues", "scale", "all", "nothing"
 # A write naming more accounts logs "all" instead: re-reading that many accounts costs about what
 # a rebuild does (at 10,000 accounts x 15 skills a rebuild reads 150,000 holdings), and the log
 # stays small whatever the size of a bulk update.
@@ -33,16 +34,22 @@ PRUNE_EVERY = 50
 
 @dataclass
 class Changes:
-    """What changed between two versions: accounts whose holdings may differ, and whether the tree did."""
+    """What changed between two versions: accounts whose holdings may differ, whether the tree did,
+    whether the skills issues need did, and whether the scale of levels did (its names or expertLevel;
+    holdings it moved are named as accounts). Answers built from holdings alone need not care."""
 
     accounts: set[str] = field(default_factory=set)
     tree: bool = False
+    issues: bool = False
+    scale: bool = False
 
 
-def record(session: Session, tenant_id: int, accounts: Iterable[str] | None = None, tree: bool = False) -> int:
-    """Bump the tenant's version and log what this transaction changes: `accounts`' holdings, the tree.
+def record(session: Session, tenant_id: int, accounts: Iterable[str] | None = None, tree: bool = False,
+           issues: bool = False, scale: bool = False) -> int:
+    """Bump the tenant's version and log what this transaction changes: `accounts`' holdings, the tree,
+    the skills issues need, the scale of levels.
 
-    `accounts` None (and no tree) means anything may change: readers rebuild. Returns the new version.
+    `accounts` None means anything may change: readers rebuild. Returns the new version.
     """
     version = versions.bump(session, tenant_id)
     listed = list(dict.fromkeys(accounts)) if accounts is not None else None
@@ -53,7 +60,11 @@ def record(session: Session, tenant_id: int, accounts: Iterable[str] | None = No
         rows.extend({"scope": ACCOUNT, "account_id": account} for account in listed)
         if tree:
             rows.append({"scope": TREE, "account_id": None})
-        elif not listed:  # still names its version: a version without a row reads as a gap
+        if issues:
+            rows.append({"scope": ISSUES, "account_id": None})
+        if scale:
+            rows.append({"scope": SCALE, "account_id": None})
+        if not rows:  # still names its version: a version without a row reads as a gap
             rows.append({"scope": NOTHING, "account_id": None})
     # Plain executemany through the session's connection (same transaction).
     session.connection().execute(insert(TenantChange),
@@ -88,6 +99,10 @@ def since(session: Session, tenant_id: int, old: int, new: int) -> Changes | Non
             changes.accounts.add(account_id)
         elif scope == TREE:
             changes.tree = True
+        elif scope == ISSUES:
+            changes.issues = True
+        elif scope == SCALE:
+            changes.scale = True
         elif scope != NOTHING:
             return None
     if len(seen) != new - old or len(changes.accounts) > MAX_PATCHED_ACCOUNTS:

@@ -5,15 +5,28 @@ database round trip to learn its tenant's secret. Every front changes a tenant's
 credentials (Connect install, re-install with a new secret, uninstall; Forge install, uninstall)
 in a transaction that also calls `revoke_credentials`; each request then checks the epoch its copy
 was loaded at against the database's, within a statement it makes anyway (addon.auth), so the
-change is seen by every process once that transaction commits.
+change is seen by every process once that transaction commits. A read whose statement also reads
+the epoch returns it with its value, as a `Stamped` value.
 """
 from __future__ import annotations
+
+from typing import Generic, NamedTuple, TypeVar
 
 from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..database import ReadStatement
 from ..models import Tenant
+
+T = TypeVar("T")
+
+
+class Stamped(NamedTuple, Generic[T]):
+    """What a read found, and the tenant's auth epoch its statement read with it (None: no such tenant)."""
+
+    epoch: int | None
+    value: T
+
 
 _CURRENT = ReadStatement(select(Tenant.auth_epoch).where(Tenant.id == bindparam("tenant_id")))
 # session.info key: (transaction, tenant id, epoch) read with the tenant's row lock (note_locked).

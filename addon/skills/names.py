@@ -1,4 +1,5 @@
-"""Skill and category names: trimmed, 1 to 100 characters, no control characters, compared case-insensitively."""
+"""Skill and category names: trimmed, 1 to 100 characters, no control or invisible formatting characters,
+compared case-insensitively."""
 from __future__ import annotations
 
 import re
@@ -21,7 +22,21 @@ _ACCOUNT_ID = re.compile(ACCOUNT_ID_PATTERN)
 # CONTROL_CHARACTERS is a character-class body that JSON Schema's patterns read too (addon.api.schemas);
 # lone surrogates cannot reach a JSON Schema check (JSON text cannot carry them), so they are added here only.
 CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
-_FORBIDDEN = re.compile("[" + CONTROL_CHARACTERS + r"\ud800-\udfff" + "]")
+# Unicode's format characters (category Cf) but U+200C and U+200D: bidirectional overrides and
+# isolates, zero-width spaces, the byte order mark, the soft hyphen and tags make names that look
+# like others ("Py\u202ethon"); the zero-width non-joiner and joiner are needed by Persian and Indic
+# scripts and by emoji sequences. The set of Unicode 14.0 (Python 3.11's database), written out for
+# the reason above; tests/test_names.py checks it against every code point of the running Python's.
+# Astral characters are written as themselves, so that the JSON Schema pattern made of it (ECMA-262
+# with the `u` flag, or Python's re) reads them as code points.
+FORMAT_CHARACTERS = ("\\xad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b\\u200e\\u200f"
+                     "\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb"
+                     "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+                     "\U000e0001\U000e0020-\U000e007f")
+_CONTROL = re.compile("[" + CONTROL_CHARACTERS + r"\ud800-\udfff" + "]")
+_FORMAT = re.compile("[" + FORMAT_CHARACTERS + "]")
+# Both in one search: the names that pass (nearly all) cost one scan.
+_FORBIDDEN = re.compile("[" + CONTROL_CHARACTERS + r"\ud800-\udfff" + FORMAT_CHARACTERS + "]")
 
 
 class InvalidName(InvalidInput):
@@ -37,9 +52,18 @@ def clean_name(value: Any, what: str = "A skill name") -> str:
         raise InvalidName(f"{what} must not be empty.")
     if len(name) > NAME_MAX:
         raise InvalidName(f"{what} must be at most {NAME_MAX} characters: {name[:20]!r}...")
-    if _FORBIDDEN.search(name):
+    if _FORBIDDEN.search(name) is None:
+        return name
+    if _CONTROL.search(name):
         raise InvalidName(f"{what} must not contain control characters: {name!r}.")
-    return name
+    raise InvalidName(f"{what} must not contain invisible formatting characters (such as a bidirectional "
+                      f"override, a zero-width space or a byte order mark): {_visible(name)}.")
+
+
+def _visible(name: str) -> str:
+    """The name quoted with its format characters spelt out (`repr` shows U+202E as itself)."""
+    return "'" + _FORMAT.sub(lambda found: f"\\u{ord(found[0]):04x}" if ord(found[0]) < 0x10000
+                             else f"\\U{ord(found[0]):08x}", name) + "'"
 
 
 def name_key(name: str) -> str:

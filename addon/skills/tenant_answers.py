@@ -1,14 +1,19 @@
 """Whole-tenant answers as serialised JSON that a write patches instead of rebuilding. No Flask in here.
 
-GET /api/skills-by-account and GET /api/skill-tree/experts answer with every holding of the tenant:
+GET /api/skills-by-account, GET /api/skill-levels-by-account and GET /api/skill-tree/experts answer
+with every holding of the tenant:
 at 10,000 people x 15 skills, 150,000 rows read and a few megabytes of JSON. Building that costs
 many times what serialising it does, and an HR sync writes all day. So the answer is kept as its
-JSON text plus the offsets of its parts, one per account (skills-by-account) or one per skill's
+JSON text plus the offsets of its parts, one per account (skills and levels by account) or one per skill's
 list of experts (the tree); a write names the accounts it touched (skills.changes) and the answer
 re-reads those accounts' holdings alone and splices their new parts into the text. Tree changes
 rebuild the tree's skeleton (categories and skill leaves, a few thousand rows), keeping every
 skill's experts. The bytes are exactly those json.dumps gives for the whole answer; tests check
-each kind of write against a full rebuild.
+each kind of write against a full rebuild. skills.answer_cache keeps them, per process.
+
+A new kind of answer is a subclass of `Answer`; one keyed by account ({field: {account: value}},
+such as a levels-by-account answer) is a subclass of `ByAccount` that names its `field` and how to
+`read` the values of every account or of some: SkillsByAccount below is the example.
 """
 from __future__ import annotations
 
@@ -19,16 +24,16 @@ from collections import defaultdict
 from itertools import accumulate
 from operator import add
 from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
-from typing import Any, Callable, ClassVar, Iterable, Iterator, Sequence
+from typing import Any, Callable, ClassVar, Collection, Iterable, Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Skill, UserSkill
+from ..models import UserSkill
 from . import tree
 from .catalogue import chunks
 from .changes import Changes
-from .user_skills import skills_by_account
+from .user_skills import LevelValue, levels_by_account, skills_by_account
 
 # A string no stored text can hold (names have no control characters): marks where parts go.
 _MARK = "\x00"
@@ -112,7 +117,12 @@ def _interleave(gaps: Sequence[bytes], parts: Sequence[bytes]) -> Iterator[bytes
 
 
 class Answer:
-    """One whole-tenant answer of one tenant at one data version: JSON text, patched in place."""
+    """One whole-tenant answer of one tenant at one data version: JSON text, patched in place.
+
+    A kind has a `name` (unique: the cache's key), `build`s itself whole, says its `nbytes`, and may
+    `patch` itself by what the change log names (skills.changes) instead of being built again. Every
+    writer of what it shows logs its change (changes.record), in the writing transaction.
+    """
 
     name: ClassVar[str]
     version: int
@@ -122,8 +132,12 @@ class Answer:
     def build(cls, session: Session, tenant_id: int, version: int, style: JsonStyle) -> "Answer":
         raise NotImplementedError
 
-    def patch(self, session: Session, tenant_id: int, version: int, changes: Changes) -> None:
-        raise NotImplementedError
+    def patch(self, session: Session, tenant_id: int, version: int, changes: Changes) -> bool:
+        """Bring the answer to `version`, given what changed since its own; True when done.
+
+        False (this default) leaves it untouched, and the cache builds it again.
+        """
+        return False
 
     @property
     def nbytes(self) -> int:
@@ -131,20 +145,33 @@ class Answer:
         raise NotImplementedError
 
 
-class SkillsByAccount(Answer):
-    """{"skillsByAccountId": {account: [skill, ...], ...}}: one part per account, accounts sorted."""
+class ByAccount(Answer):
+    """{field: {account: value, ...}}: one part per account, accounts sorted, each re-read when a write names it.
 
-    name = "skills-by-account"
+    A kind names its `field` and `read`s the values of every account (`accounts` None) or of those
+    named, leaving out an account that has none (it leaves the answer); `encode` writes one value
+    (the app's `dumps` unless a kind knows a faster way to the same text).
+    """
 
-    def __init__(self, version: int, style: JsonStyle, accounts: dict[str, list[str]]) -> None:
+    field: ClassVar[str]
+
+    @classmethod
+    def read(cls, session: Session, tenant_id: int, accounts: Collection[str] | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __init__(self, version: int, style: JsonStyle, values: dict[str, Any]) -> None:
         self.version = version
         self.style = style
-        keys = sorted(accounts)
-        before, [(_, after)] = style.around({"skillsByAccountId": _MARK})
+        keys = sorted(values)
+        before, [(_, after)] = style.around({self.field: _MARK})
         self._outer = (before, after + "\n")
-        self.text = self._spliced(keys, [self._part(key, accounts[key]) for key in keys])
+        self.text = self._spliced(keys, [self._part(key, values[key]) for key in keys])
         self._key_bytes = sum(map(len, keys)) + 49 * len(keys)  # the keys' str objects
         self.body = self.text.text
+
+    def encode(self, value: Any) -> str:
+        """One account's value as JSON text, as `dumps` writes it inside the whole answer."""
+        return self.style.dumps(value)
 
     def _spliced(self, keys: list[str], parts: list[bytes]) -> Spliced:
         before, after = self._outer
@@ -152,43 +179,42 @@ class SkillsByAccount(Answer):
             return Spliced([before + "{}" + after], [], [])
         return Spliced([before + "{"] + [self.style.item_sep] * (len(keys) - 1) + ["}" + after], keys, parts)
 
-    def _part(self, account: str, names: list[str]) -> bytes:
-        return (self.style.string(account) + self.style.key_sep + self.style.strings(names)).encode()
+    def _part(self, account: str, value: Any) -> bytes:
+        return (self.style.string(account) + self.style.key_sep + self.encode(value)).encode()
 
     @classmethod
-    def build(cls, session: Session, tenant_id: int, version: int, style: JsonStyle) -> "SkillsByAccount":
-        return cls(version, style, skills_by_account(session, tenant_id))
+    def build(cls, session: Session, tenant_id: int, version: int, style: JsonStyle) -> "ByAccount":
+        return cls(version, style, cls.read(session, tenant_id, None))
 
-    def patch(self, session: Session, tenant_id: int, version: int, changes: Changes) -> None:
+    def patch(self, session: Session, tenant_id: int, version: int, changes: Changes) -> bool:
         if changes.accounts:
-            held = _holdings_of(session, tenant_id, changes.accounts, names=True)
+            values = self.read(session, tenant_id, changes.accounts)
             keys = self.text.keys
             replaced: dict[int, bytes] = {}
             structural = False  # an account appears or disappears: gaps change, rebuild the text
             for account in changes.accounts:
                 index = bisect_left(keys, account)
                 present = index < len(keys) and keys[index] == account
-                names = [name for name, _ in held.get(account, ())]
-                if present and names:
-                    replaced[index] = self._part(account, names)
-                elif present or names:
+                if present and account in values:
+                    replaced[index] = self._part(account, values[account])
+                elif present or account in values:
                     structural = True
             if structural:
-                self._restructure(held, changes.accounts)
+                self._restructure(values, changes.accounts)
             elif replaced:
                 self.text.replace(replaced)
             self.body = self.text.text
         self.version = version
+        return True
 
-    def _restructure(self, held: dict[str, list[tuple[str, int]]], touched: set[str]) -> None:
+    def _restructure(self, values: dict[str, Any], touched: set[str]) -> None:
         """Accounts came or went: new text from the old parts kept and the touched accounts' new ones."""
         old = self.text
         starts = old.starts()
         parts = {key: old.part(i, starts) for i, key in enumerate(old.keys) if key not in touched}
         for account in touched:
-            names = [name for name, _ in held.get(account, ())]
-            if names:
-                parts[account] = self._part(account, names)
+            if account in values:
+                parts[account] = self._part(account, values[account])
         keys = sorted(parts)
         self.text = self._spliced(keys, [parts[key] for key in keys])
         self._key_bytes = sum(map(len, keys)) + 49 * len(keys)
@@ -198,11 +224,47 @@ class SkillsByAccount(Answer):
         return self.text.nbytes + self._key_bytes
 
 
-class _Marks(dict):  # type: ignore[type-arg]
-    """tree._nodes' experts lookup that answers a mark naming the skill, for its list to go there."""
+class SkillsByAccount(ByAccount):
+    """{"skillsByAccountId": {account: [skill, ...], ...}}: each account's skills in the order added."""
 
-    def get(self, skill_id: int, default: Any = None) -> str:  # type: ignore[override]
-        return f"{_MARK}{skill_id}"
+    name = "skills-by-account"
+    field = "skillsByAccountId"
+
+    @classmethod
+    def read(cls, session: Session, tenant_id: int, accounts: Collection[str] | None) -> dict[str, list[str]]:
+        return skills_by_account(session, tenant_id, accounts)
+
+    def encode(self, value: list[str]) -> str:
+        return self.style.strings(value)
+
+
+class LevelsByAccount(ByAccount):
+    """{"levelsByAccountId": {account: [{"name": skill, "level": n or null}, ...], ...}}: skills-by-account's
+    accounts, each holding with its level; a level write patches the account's part like any holding's."""
+
+    name = "levels-by-account"
+    field = "levelsByAccountId"
+
+    @classmethod
+    def read(cls, session: Session, tenant_id: int,
+             accounts: Collection[str] | None) -> dict[str, list[tuple[str, LevelValue]]]:
+        return levels_by_account(session, tenant_id, accounts)
+
+    def __init__(self, version: int, style: JsonStyle, values: dict[str, Any]) -> None:
+        # Each holding's object as `dumps` writes it: {"name", "level"} as built, or sorted ("level" first).
+        self._name_key = style.string("name") + style.key_sep
+        self._level_key = style.string("level") + style.key_sep
+        self._level_first = style.sorts_keys
+        super().__init__(version, style, values)
+
+    def encode(self, value: list[tuple[str, LevelValue]]) -> str:
+        string, comma = self.style.string, self.style.item_sep
+        objects = []
+        for name, level in value:
+            named = self._name_key + string(name)
+            levelled = self._level_key + ("null" if level is None else str(level))
+            objects.append("{" + (levelled + comma + named if self._level_first else named + comma + levelled) + "}")
+        return "[" + comma.join(objects) + "]"
 
 
 class ExpertsTree(Answer):
@@ -221,7 +283,8 @@ class ExpertsTree(Answer):
 
     def _shape(self, catalogue: tree.Catalogue, parts: dict[int, bytes]) -> None:
         """The text of the tree from the catalogue, each skill's experts from `parts` (none if absent)."""
-        before, marked = self.style.around({"experts": tree._nodes(catalogue, None, _Marks(), descriptions=False)})
+        # Each skill's list of experts is a slot: a mark naming the skill, where its part goes.
+        before, marked = self.style.around({"experts": tree.nodes(catalogue, lambda skill: f"{_MARK}{skill.id}")})
         keys = [int(skill_id) for skill_id, _ in marked]
         gaps = [before] + [gap for _, gap in marked]
         gaps[-1] += "\n"
@@ -251,11 +314,11 @@ class ExpertsTree(Answer):
             held.append(row_id)
         return cls(version, style, catalogue, experts, pairs)
 
-    def patch(self, session: Session, tenant_id: int, version: int, changes: Changes) -> None:
+    def patch(self, session: Session, tenant_id: int, version: int, changes: Changes) -> bool:
         removed: dict[int, set[str]] = defaultdict(set)
         appended: dict[int, list[tuple[int, str]]] = defaultdict(list)
         if changes.accounts:
-            now = _holdings_of(session, tenant_id, changes.accounts, names=False)
+            now = _holdings_of(session, tenant_id, changes.accounts)
             for account in changes.accounts:
                 before = self.held.get(account, array("q"))
                 old = dict(zip(before[::2], before[1::2]))
@@ -294,6 +357,7 @@ class ExpertsTree(Answer):
                 self.text.replace({self.index[skill_id]: part for skill_id, part in parts.items()})
                 self.body = self.text.text
         self.version = version
+        return True
 
     @staticmethod
     def _account_bytes(account: str, pairs: array) -> int:
@@ -304,21 +368,14 @@ class ExpertsTree(Answer):
         return self.text.nbytes + self._held_bytes + 100 * len(self.index)
 
 
-def _holdings_of(session: Session, tenant_id: int, accounts: Iterable[str],
-                 names: bool) -> dict[str, list[tuple[Any, int]]]:
-    """account -> its holdings in the order added, as (skill name or id, row id), for these accounts only."""
-    held: dict[str, list[tuple[Any, int]]] = defaultdict(list)
-    what = Skill.name if names else UserSkill.skill_id
+def _holdings_of(session: Session, tenant_id: int, accounts: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
+    """account -> its holdings in the order added, as (skill id, row id), for these accounts only."""
+    held: dict[str, list[tuple[int, int]]] = defaultdict(list)
     connection = session.connection()
     for part in chunks(sorted(accounts)):
-        statement = select(UserSkill.account_id, what, UserSkill.id)
-        if names:
-            statement = statement.join(Skill, Skill.id == UserSkill.skill_id)
-        rows = connection.execute(statement.where(UserSkill.tenant_id == tenant_id, UserSkill.account_id.in_(part))
+        rows = connection.execute(select(UserSkill.account_id, UserSkill.skill_id, UserSkill.id)
+                                  .where(UserSkill.tenant_id == tenant_id, UserSkill.account_id.in_(part))
                                   .order_by(UserSkill.id))
-        for account_id, value, row_id in rows:
-            held[account_id].append((value, row_id))
+        for account_id, skill_id, row_id in rows:
+            held[account_id].append((skill_id, row_id))
     return held
-
-
-ANSWERS: dict[str, type[Answer]] = {SkillsByAccount.name: SkillsByAccount, ExpertsTree.name: ExpertsTree}

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..caller import TenantInfo
 from ..database import as_utc
 from ..models import ApiToken, Tenant, utcnow
 from .catalogue import chunks
@@ -51,11 +50,20 @@ class TokenInfo:
 
 @dataclass(frozen=True)
 class Holder:
-    """What a presented secret proves: its token and the tenant it belongs to."""
+    """What a presented secret proves: its token, and the tenant it belongs to as its row says now."""
 
     token_id: str
     last_used_at: datetime | None
-    tenant: TenantInfo
+    tenant_id: int
+    client_key: str | None
+    shared_secret: str | None
+    base_url: str | None
+    # The tenant's site has the Connect add-on or the Forge app installed.
+    installed: bool
+    auth_epoch: int
+
+    def __repr__(self) -> str:  # keeps the tenant's secret out of logs and tracebacks
+        return f"Holder(token_id={self.token_id!r}, tenant_id={self.tenant_id}, installed={self.installed})"
 
 
 def _info(token: ApiToken) -> TokenInfo:
@@ -122,11 +130,11 @@ def holder(engine: Engine, secret: str) -> Holder | None:
         row = connection.execute(_HOLDER.where(ApiToken.token_hash == hash_token(secret))).one_or_none()
     if row is None:
         return None
-    token_id, last_used_at, tenant_id, client_key, secret, base_url, connect_installed, forge_installed, epoch = row
+    token_id, last_used_at, tenant_id, client_key, shared_secret, base_url, connect_installed, forge_installed, epoch = row
     # A token serves its tenant while either front is installed on the site: the Connect add-on or
     # the Forge app (tenants.forge_installed: any installation installed). Neither: refused.
-    tenant = TenantInfo(tenant_id, client_key, secret, base_url, bool(connect_installed or forge_installed), epoch)
-    return Holder(token_id, as_utc(last_used_at) if last_used_at is not None else None, tenant)
+    return Holder(token_id, as_utc(last_used_at) if last_used_at is not None else None, tenant_id, client_key,
+                  shared_secret, base_url, bool(connect_installed or forge_installed), epoch)
 
 
 def record_use(engine: Engine, found: Holder, now: datetime | None = None) -> None:

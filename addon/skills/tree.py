@@ -19,7 +19,7 @@ import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -161,43 +161,28 @@ def load_catalogue(session: Session, tenant_id: int, with_skills: bool = True) -
     return Catalogue(categories, skills)
 
 
-def load_experts(session: Session, tenant_id: int) -> dict[int, list[str]]:
-    """skill id -> the accounts holding it, in the order they acquired it: one query."""
-    experts: dict[int, list[str]] = defaultdict(list)
-    # Plain rows through the session's connection: every holding of the tenant passes here, and the
-    # ORM's per-row work cost more than the query.
-    rows = session.connection().execute(
-        select(UserSkill.skill_id, UserSkill.account_id)
-        .where(UserSkill.tenant_id == tenant_id).order_by(UserSkill.id))
-    for skill_id, account_id in rows:
-        experts[skill_id].append(account_id)
-    return experts
+def nodes(catalogue: Catalogue, leaf: Callable[[SkillRow], Any] | None = None, field: str = "experts",
+          descriptions: bool = False, parent_id: int | None = None) -> list[dict[str, Any]]:
+    """The tree's nodes below `parent_id` (None: the root), in the tree's order (see the module's docstring).
 
-
-def _nodes(catalogue: Catalogue, parent_id: int | None, experts: Mapping[int, Any] | None,
-           descriptions: bool, field: str = "experts", empty: Callable[[], Any] = list) -> list[dict[str, Any]]:
-    """The tree below `parent_id`; each skill leaf gets `field`: its value in `experts`, else `empty()`."""
-    nodes: list[dict[str, Any]] = []
+    With `leaf`, each skill leaf gets `field` set to `leaf(skill)`: its experts, its count of experts,
+    or a slot that a whole-tenant answer fills with its text later (skills.tenant_answers). With
+    `descriptions`, a category has its description where it has a non-empty one.
+    """
+    found: list[dict[str, Any]] = []
     for category in catalogue.child_categories.get(parent_id, ()):
         node: dict[str, Any] = {"key": category.key, "type": "category", "displayName": category.display_name}
         if descriptions and category.description:
             node["description"] = category.description
         # Recursion is bounded by MAX_DEPTH, which every change enforces.
-        node["children"] = _nodes(catalogue, category.id, experts, descriptions, field, empty)
-        nodes.append(node)
+        node["children"] = nodes(catalogue, leaf, field, descriptions, category.id)
+        found.append(node)
     for skill in catalogue.skills_in.get(parent_id, ()):
-        leaf: dict[str, Any] = {"key": skill.name, "type": "skill"}
-        if experts is not None:
-            value = experts.get(skill.id)
-            leaf[field] = empty() if value is None else value
-        nodes.append(leaf)
-    return nodes
-
-
-def experts_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:
-    """The documented 'skill tree with experts': three queries, linear time."""
-    catalogue = load_catalogue(session, tenant_id)
-    return _nodes(catalogue, None, load_experts(session, tenant_id), descriptions=False)
+        skill_node: dict[str, Any] = {"key": skill.name, "type": "skill"}
+        if leaf is not None:
+            skill_node[field] = leaf(skill)
+        found.append(skill_node)
+    return found
 
 
 def expert_counts_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:
@@ -219,7 +204,7 @@ def expert_counts_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]
         skills.append(SkillRow(*row))
         counts[row[0]] = count or 0
     catalogue = Catalogue(load_catalogue(session, tenant_id, with_skills=False).categories, skills)
-    return _nodes(catalogue, None, counts, descriptions=False, field="expertCount", empty=int)
+    return nodes(catalogue, lambda skill: counts.get(skill.id, 0), field="expertCount")
 
 
 class UnknownSkill(NotFound):
@@ -229,16 +214,21 @@ class UnknownSkill(NotFound):
         super().__init__(f"No one holds a skill called {name!r} and no category names it.")
 
 
-def skill_experts(session: Session, tenant_id: int, name: str) -> tuple[str, list[str]]:
-    """A skill's name as stored and the accounts holding it, in the order they acquired it."""
+def skill_experts(session: Session, tenant_id: int, name: str) -> tuple[str, list[str], dict[str, int | None]]:
+    """A skill's name as stored, the accounts holding it and each one's level (None: not rated).
+
+    The accounts highest level first, the unrated last, and in the order they acquired it within a level.
+    """
     # One statement: the skill's row, joined to its holders if it has any (an unknown skill: no row).
-    rows = session.execute(select(Skill.name, UserSkill.account_id)
+    rows = session.execute(select(Skill.name, UserSkill.account_id, UserSkill.level)
                            .outerjoin(UserSkill, UserSkill.skill_id == Skill.id)
                            .where(Skill.tenant_id == tenant_id, Skill.name_key == name_key(name))
                            .order_by(UserSkill.id)).all()
     if not rows:
         raise UnknownSkill(name)
-    return rows[0][0], [account for _, account in rows if account is not None]
+    held = [(account, level) for _, account, level in rows if account is not None]
+    held.sort(key=lambda holding: -holding[1] if holding[1] is not None else 0)  # stable: the order acquired stays
+    return rows[0][0], [account for account, _ in held], dict(held)
 
 
 def skill_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:
@@ -247,7 +237,7 @@ def skill_tree(session: Session, tenant_id: int) -> list[dict[str, Any]]:
 
 
 def tree_of(catalogue: Catalogue) -> list[dict[str, Any]]:
-    return _nodes(catalogue, None, None, descriptions=True)
+    return nodes(catalogue, descriptions=True)
 
 
 def category_view(catalogue: Catalogue, category: CategoryRow) -> dict[str, Any]:
@@ -261,7 +251,7 @@ def category_view(catalogue: Catalogue, category: CategoryRow) -> dict[str, Any]
         "description": category.description,
         "parentKey": parent.key if parent else None,
         "position": next(i for i, c in enumerate(siblings) if c.id == category.id),
-        "children": _nodes(catalogue, category.id, None, descriptions=True),
+        "children": nodes(catalogue, descriptions=True, parent_id=category.id),
     }
 
 
@@ -273,10 +263,10 @@ def category_answer(session: Session, tenant_id: int, key: str) -> dict[str, Any
 # ---------------------------------------------------------------------------------------------
 # Changing one category
 
-def lock_tenant(session: Session, tenant_id: int) -> None:
-    """Serialises the tenant's tree changes (see the module's docstring) and marks cached answers stale.
-
-    Logged as a tree change (skills.changes): cached answers rebuild their tree, not their holdings.
+def record_tree_change(session: Session, tenant_id: int) -> None:
+    """Log that this transaction changes the tenant's tree, under a new data version: cached answers
+    rebuild their tree, not their holdings (skills.changes). The version's bump holds the tenant's
+    row, which serialises the tenant's tree changes (see the module's docstring): every change calls this first.
     """
     change_log.record(session, tenant_id, (), tree=True)
 
@@ -310,7 +300,7 @@ def _renumber(session: Session, rows: list[CategoryRow], parent_id: int | None) 
 def create_category(session: Session, tenant_id: int, display_name: str, description: str,
                     parent_key: str | None) -> str:
     """A new category, last among its siblings; its key."""
-    lock_tenant(session, tenant_id)
+    record_tree_change(session, tenant_id)
     catalogue = load_catalogue(session, tenant_id, with_skills=False)
     parent = catalogue.category(parent_key) if parent_key is not None else None
     parent_id = parent.id if parent else None
@@ -336,7 +326,7 @@ def update_category(session: Session, tenant_id: int, key: str, display_name: st
     `position` is the 0-based index among its siblings after the move; without it a moved
     category goes last and an unmoved one stays where it is.
     """
-    lock_tenant(session, tenant_id)
+    record_tree_change(session, tenant_id)
     catalogue = load_catalogue(session, tenant_id, with_skills=False)
     category = catalogue.category(key)
     old_parent_id = category.parent_id
@@ -374,7 +364,7 @@ def update_category(session: Session, tenant_id: int, key: str, display_name: st
 
 def delete_category(session: Session, tenant_id: int, key: str) -> None:
     """Delete a category; its subcategories take its place under its parent, its skills join the parent's."""
-    lock_tenant(session, tenant_id)
+    record_tree_change(session, tenant_id)
     catalogue = load_catalogue(session, tenant_id)
     category = catalogue.category(key)
     parent_id = category.parent_id
@@ -407,7 +397,7 @@ def place_skills(session: Session, tenant_id: int, key: str, names: list[str]) -
     Skills not yet in the catalogue are created; a listed skill leaves the category it was in; the
     category's skills that are not listed go back to the root.
     """
-    lock_tenant(session, tenant_id)
+    record_tree_change(session, tenant_id)
     catalogue = load_catalogue(session, tenant_id, with_skills=False)
     category = catalogue.category(key)
     found = ensure_skills(session, tenant_id, names)
@@ -545,7 +535,7 @@ def replace_tree(session: Session, tenant_id: int, tree: ImportedTree) -> None:
     leaves; skills it names that the catalogue lacks are created. Categories are replaced: a given
     key is kept, and a category without a `description` keeps the one its key had.
     """
-    lock_tenant(session, tenant_id)
+    record_tree_change(session, tenant_id)
     old = {key: (description, created_at) for key, description, created_at in session.execute(
         select(Category.key, Category.description, Category.created_at).where(Category.tenant_id == tenant_id))}
     found = ensure_skills(session, tenant_id, [s.name for s in tree.skills])

@@ -13,8 +13,8 @@ from ..models import Tenant
 from . import credentials
 
 # The tenant's auth epoch comes with its data version at no cost: the request's one statement
-# also confirms the caller's credentials (addon.auth.confirm_tenant).
-_CURRENT = ReadStatement(select(Tenant.data_version, Tenant.auth_epoch).where(Tenant.id == bindparam("tenant_id")))
+# also confirms the caller's credentials (addon.auth.tenant_read).
+_CURRENT = ReadStatement(select(Tenant.auth_epoch, Tenant.data_version).where(Tenant.id == bindparam("tenant_id")))
 
 
 def bump(session: Session, tenant_id: int) -> int:
@@ -32,13 +32,7 @@ def bump(session: Session, tenant_id: int) -> int:
     return version
 
 
-def current(engine: Engine, tenant_id: int) -> int | None:
-    """The tenant's committed data version, or None for an unknown tenant."""
-    found = current_and_epoch(engine, tenant_id)
-    return found[0] if found is not None else None
-
-
-def current_and_epoch(engine: Engine, tenant_id: int) -> tuple[int, int] | None:
-    """The tenant's committed (data version, auth epoch) in one primary-key read, or None for an unknown tenant."""
+def current_and_epoch(engine: Engine, tenant_id: int) -> credentials.Stamped[int | None]:
+    """The tenant's committed data version and its auth epoch in one primary-key read (None, None: no such tenant)."""
     rows = _CURRENT.rows(engine, {"tenant_id": tenant_id})
-    return (rows[0][0], rows[0][1]) if rows else None
+    return credentials.Stamped(*rows[0]) if rows else credentials.Stamped(None, None)

@@ -1,7 +1,7 @@
 /* The host adapter for Forge Custom UI: window.SkillsHost over @forge/bridge, the same interface as
  * addon/pages/static/host-connect.js (read its header for the contract), so the page code is the
- * Connect pages' code unchanged. forge/build.mjs bundles this first, then names.js, common.js and the
- * page scripts, and defines SKILLS_FORGE_RESOURCE as the resource being built:
+ * Connect pages' code unchanged. forge/build.mjs bundles this first, then skill-names.js, common.js
+ * and the page scripts, and defines SKILLS_FORGE_RESOURCE as the resource being built:
  *
  *   global  jira:globalPage: the expert finder at "/", a person's skills at "/person/<accountId>"
  *           (both views' markup is in the page as <template data-page>; the route picks one)
@@ -99,7 +99,9 @@ async function context() {
   if (RESOURCE === "panel") {
     const issue = forge.extension && forge.extension.issue;
     if (!issue || !issue.key) throw refuse("This panel needs the key of an issue.");
-    return { viewer, issueKey: String(issue.key).toUpperCase() };
+    // The issue's numeric id keys the skills it needs (docs/api.md, "issue-skills").
+    const issueId = /^[1-9][0-9]{0,17}$/.test(String(issue.id || "")) ? String(issue.id) : null;
+    return { viewer, issueKey: String(issue.key).toUpperCase(), issueId };
   }
   if (RESOURCE === "admin") {
     if (!await viewerIsAdmin()) throw refuse("Only Jira administrators may manage User Skills.");

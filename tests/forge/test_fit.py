@@ -272,3 +272,46 @@ def test_the_written_out_check_is_stricter_than_pyjwt_where_it_is_lenient(mutate
         token = f"{head}.{body}.{sig[:-1]}{alphabet[last ^ 1]}"
     with pytest.raises(FitRefused):
         fit.verify_rs256(token, PRIVATE.public_key(), APP_ARI, 30)
+
+
+def event_claims(**overrides: Any) -> dict[str, Any]:
+    """A FIT as Forge mints it for its own invocation of a remote (an event): no principal, no context."""
+    return fit_claims(INSTALLATION, API_BASE, None, None, **overrides)
+
+
+def test_an_events_fit_is_one_forge_minted_for_itself() -> None:
+    invocation = check(sign_fit(event_claims(issued_at=1_700_000_000, exp_in=10**10), PRIVATE, KID), event=True)
+    assert invocation.principal is None and invocation.issued_at == 1_700_000_000
+    # A page's call (invokeRemote may name any path of the remote) carries a user, a page, or both.
+    for page_call in (claims(), claims(principal=None), fit_claims(INSTALLATION, API_BASE, None, "user-1")):
+        with pytest.raises(FitRefused, match="'principal' or 'context'"):
+            check(sign_fit(page_call, PRIVATE, KID), event=True)
+    untimed = event_claims()
+    del untimed["iat"], untimed["nbf"]
+    with pytest.raises(FitRefused, match="cannot be ordered"):
+        check(sign_fit(untimed, PRIVATE, KID), event=True)
+    assert check(sign_fit(untimed, PRIVATE, KID), require_principal=False).issued_at is None
+
+
+def test_an_events_time_is_its_iat_else_its_nbf() -> None:
+    only_nbf = event_claims(issued_at=1_700_000_100, exp_in=10**10)
+    del only_nbf["iat"]
+    assert check(sign_fit(only_nbf, PRIVATE, KID), event=True).issued_at == 1_700_000_100
+
+
+@pytest.mark.parametrize("wanted, minted, served", [
+    ("", "DEVELOPMENT", True), ("PRODUCTION", "PRODUCTION", True), ("PRODUCTION", "production", True),
+    ("PRODUCTION", "DEVELOPMENT", False), ("STAGING", "PRODUCTION", False), ("PRODUCTION", None, False),
+])
+def test_only_the_configured_forge_environment_is_served(wanted: str, minted: str | None, served: bool) -> None:
+    token_claims = claims()
+    if minted is None:
+        del token_claims["app"]["environment"]
+    else:
+        token_claims["app"]["environment"]["type"] = minted
+    token = sign_fit(token_claims, PRIVATE, KID)
+    if served:
+        assert check(token, environment=wanted).environment_type == minted
+    else:
+        with pytest.raises(FitRefused, match="environment"):
+            check(token, environment=wanted)

@@ -52,6 +52,24 @@ SCRIPT: list[tuple[str, str, str, Any]] = [
     (ADMIN, "PUT", "/api/skill-tree", {"skillTree": [{"type": "category", "displayName": "Data", "children": [
         {"type": "skill", "key": "SQL"}]}]}),
     (USER, "GET", "/api/skill-tree/experts", None),
+    (USER, "GET", "/api/levels", None),
+    (USER, "PUT", "/api/levels", {"levels": [{"name": "Low"}, {"name": "High"}], "expertLevel": 2}),
+    (ADMIN, "PUT", "/api/levels", {"levels": [{"name": "Low"}, {"name": "Mid"}, {"name": "High"}], "expertLevel": 2}),
+    (ADMIN, "PUT", "/api/levels", {"levels": [{"name": "Only"}], "expertLevel": 1}),
+    (USER, "PATCH", "/api/user-skill-levels?accountId=user-1", {"levels": {"Python": 3, "Elixir": 1}}),
+    (USER, "PATCH", "/api/user-skill-levels?accountId=user-2", {"levels": {"Go": 1}}),
+    (USER, "PATCH", "/api/user-skill-levels?accountId=user-1", {"levels": {"Python": 4}}),
+    (ADMIN, "PATCH", "/api/user-skill-levels?accountId=user-2", {"levels": {"Go": 2}}),
+    (USER, "GET", "/api/user-skill-levels?accountId=user-1", None),
+    (USER, "GET", "/api/skill-levels-by-account", None),
+    (USER, "POST", "/api/skill-levels-by-account", {"levelsByAccountId": {"user-3": [{"name": "Go", "level": 3}]}}),
+    (ADMIN, "POST", "/api/skill-levels-by-account", {"levelsByAccountId": {"user-3": [{"name": "Go", "level": 3}]}}),
+    (USER, "GET", "/api/skill-tree/skill-experts?skill=go", None),
+    (ADMIN, "PUT", "/api/user-skills?accountId=user-2", {"skills": ["Go - High"]}),
+    (USER, "POST", "/api/levels/split-suffixes", {"apply": True}),
+    (ADMIN, "POST", "/api/levels/split-suffixes", {"apply": False}),
+    (ADMIN, "POST", "/api/levels/split-suffixes", {"apply": True}),
+    (USER, "GET", "/api/skill-levels-by-account", None),
     (USER, "POST", "/api/tokens", {"name": "hr"}),
     (USER, "GET", "/api/tokens", None),
     (ADMIN, "POST", "/api/tokens", {"name": "hr"}),
@@ -119,6 +137,9 @@ def test_every_route_answers_a_fit_exactly_as_a_connect_jwt(client: FlaskClient,
     assert through_forge == through_connect
     statuses = {status for status, _ in through_forge}
     assert {200, 201, 204, 400, 403, 404, 415} <= statuses  # the script did meet every kind of answer
+    # The level routes' permissions, as the contract names them (the same through both fronts, above).
+    levels = [status for (_, _, url, _), (status, _) in zip(SCRIPT, through_forge) if "level" in url]
+    assert levels == [200, 403, 200, 400, 200, 403, 400, 200, 200, 200, 403, 200, 403, 200, 200, 200]
 
 
 def test_a_fit_never_reaches_another_installations_data(app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
@@ -130,7 +151,8 @@ def test_a_fit_never_reaches_another_installations_data(app: Flask, client: Flas
     as_a = forge.headers(a, principal=ADMIN)
     # Whatever the query and body name, A acts on A's tenant only.
     assert client.get(f"/api/user-skills?accountId={USER}", headers=as_a).json == {"skills": []}
-    before = snapshot(app)  # A's installation provisioned by its first call
+    assert client.get("/api/tokens", headers=as_a).json == {"tokens": []}
+    before = snapshot(app)  # A's installation provisioned, its system token stored once Jira accepted it
     assert client.get("/api/skills-by-account", headers=as_a).json == {"skillsByAccountId": {}}
     assert client.get("/api/skill-tree", headers=as_a).json == {"skillTree": []}
     assert client.patch(f"/api/skill-tree/categories/{category}", json={"displayName": "Mine"},
@@ -213,3 +235,29 @@ def test_a_fit_read_makes_two_statements_the_installation_and_the_skills(app: Fl
         assert client.get(f"/api/user-skills?accountId={USER}", headers=headers).json == {"skills": ["Go"]}
     assert len(seen) == 2, seen  # no ORM session, no write: the FIT's installation, then the read
     assert "forge_installations" in seen[0]
+
+
+def test_an_operator_retires_a_site_that_uninstalled_as_the_operations_guide_says(
+        app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    """Forge sends no uninstall event to a remote (FRGE-1246): docs/operations.md's SQL does its work."""
+    import os
+    import re
+
+    site = forge.site(admins={ADMIN})
+    created = client.post("/api/tokens", json={"name": "HR sync"}, headers=forge.headers(site, principal=ADMIN))
+    bearer = {"Authorization": "Bearer " + created.json["token"]}
+    assert client.get(f"/api/user-skills?accountId={USER}", headers=bearer).status_code == 200
+    guide = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "operations.md")
+    with open(guide, encoding="utf-8") as fh:
+        section = fh.read().split("## A Forge site that uninstalled the app", 1)[1]
+    sql = re.search(r"```sql\n(.*?)```", section, re.S).group(1).replace("<the site''s cloudId>", site.cloud_id)
+    statements = [part.strip() for part in sql.split(";") if part.strip() not in ("", "BEGIN", "COMMIT")]
+    assert len(statements) == 2
+    with app.app_context(), db.engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    assert client.get(f"/api/user-skills?accountId={USER}", headers=bearer).status_code == 401
+    assert client.get(f"/api/user-skills?accountId={USER}", headers=forge.headers(site)).status_code == 401
+    again = forge.site(cloud_id=site.cloud_id, admins={ADMIN})  # installed again: a new installation
+    forge.event(again, "avi:forge:installed:app")
+    assert client.get(f"/api/user-skills?accountId={USER}", headers=bearer).status_code == 200

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from addon.caller import TenantInfo
 from addon.extensions import db
-from addon.forge.auth import is_forge_request
+from addon.forge.auth import forge_token
 from addon.forge.fit import Invocation
 from addon.forge.jira import forge_authorizer
 from addon.forge.tenants import SYSTEM_TOKEN_REFRESH, tenant_for
@@ -111,11 +111,12 @@ def test_the_keys_are_fetched_once_for_many_calls(client: FlaskClient, forge: Fo
 
 def test_bearer_jwts_and_api_tokens_are_told_apart(forge: ForgeActions) -> None:
     site = forge.site()
-    assert is_forge_request({"Authorization": "Bearer " + forge.fit(site)})
-    assert is_forge_request({"Authorization": "bearer " + forge.fit(site)})
-    assert not is_forge_request({"Authorization": "Bearer jus_" + "x" * 43})
-    assert not is_forge_request({"Authorization": "JWT " + forge.fit(site)})
-    assert not is_forge_request({})
+    token = forge.fit(site)
+    assert forge_token({"Authorization": "Bearer " + token}) == token
+    assert forge_token({"Authorization": "bearer " + token}) == token
+    assert forge_token({"Authorization": "Bearer jus_" + "x" * 43}) is None
+    assert forge_token({"Authorization": "JWT " + token}) is None
+    assert forge_token({}) is None
 
 
 def test_concurrent_first_calls_make_one_tenant(app: Flask, another_app: Any, forge: ForgeActions) -> None:
@@ -131,7 +132,7 @@ def test_concurrent_first_calls_make_one_tenant(app: Flask, another_app: Any, fo
         try:
             with which.app_context():
                 barrier.wait()
-                tenants.append(tenant_for(db.session, invocation, site.system_token).id)
+                tenants.append(tenant_for(db.session, invocation).id)
                 db.session.remove()
         except BaseException as err:  # noqa: BLE001 - reported below
             errors.append(err)
@@ -173,8 +174,8 @@ def test_the_admin_check_waits_out_a_429_as_connect_calls_do(client: FlaskClient
 def test_a_call_without_a_system_token_uses_the_latest_one_received(client: FlaskClient, forge: ForgeActions) -> None:
     site = forge.site(admins={"admin-1"})
     never = forge.site(admins={"admin-1"})
-    # requestRemote sends a FIT and no system token; the one an earlier invokeRemote call brought serves.
-    client.get(URL, headers=forge.headers(site))
+    # requestRemote sends a FIT and no system token; the one Forge's installed event brought serves.
+    forge.event(site, "avi:forge:installed:app")
     answer = put(client, forge.headers(site, principal="admin-1", system_token=False), ["Go"], account="user-9")
     assert answer.status_code == 200
     assert forge.fake.permission_calls()[-1]["token"] == site.system_token
@@ -186,7 +187,7 @@ def test_a_call_without_a_system_token_uses_the_latest_one_received(client: Flas
 
 def test_the_system_token_stays_out_of_reprs(app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
     site = forge.site()
-    client.get(URL, headers=forge.headers(site))
+    forge.event(site, "avi:forge:installed:app")
     with app.app_context():
         invocation = Invocation(APP_ARI, site.installation_id, site.api_base_url, site.cloud_id, "user-1")
         tenant = tenant_for(db.session, invocation)
@@ -201,18 +202,93 @@ def test_the_system_token_stays_out_of_reprs(app: Flask, client: FlaskClient, fo
         forge_authorizer(TenantInfo(1, None, None, "https://api.atlassian.com/ex/jira/x", True, 0), "POST", "/x", "")
 
 
-def test_the_stored_system_token_follows_the_newest_at_most_once_a_minute(app: Flask, client: FlaskClient,
-                                                                          forge: ForgeActions) -> None:
-    site = forge.site()
-    first = site.system_token
-    client.get(URL, headers=forge.headers(site))
-    second = forge.new_system_token(site)
-    client.get(URL, headers=forge.headers(site))
+def admin_put(client: FlaskClient, forge: ForgeActions, site: Any, admin: str = "admin-1", **headers: Any) -> Any:
+    """An administrator changes another user's skills: the backend asks Jira, with the call's system token
+    (each administrator's answer is cached a few minutes: a new `admin` makes Jira be asked again)."""
+    return put(client, forge.headers(site, principal=admin, **headers), ["Go"], account="user-9")
+
+
+def stored_token(app: Flask, site: Any) -> str | None:
     with app.app_context():
         row = db.session.get(ForgeInstallation, site.installation_id)
-        assert row is not None and row.system_token == first  # no write on every call
+        return row.system_token if row is not None else None
+
+
+def age_stored_token(app: Flask, site: Any) -> None:
+    with app.app_context():
+        row = db.session.get(ForgeInstallation, site.installation_id)
+        assert row is not None and row.system_token_at is not None
         row.system_token_at = row.system_token_at - SYSTEM_TOKEN_REFRESH
         db.session.commit()
-    client.get(URL, headers=forge.headers(site))
-    with app.app_context():
-        assert db.session.get(ForgeInstallation, site.installation_id).system_token == second
+
+
+def test_the_stored_system_token_follows_the_newest_jira_accepted_at_most_once_a_minute(
+        app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site(admins={"admin-1", "admin-2", "admin-3"})
+    first = site.system_token
+    assert admin_put(client, forge, site, "admin-1").status_code == 200
+    assert stored_token(app, site) == first
+    second = forge.new_system_token(site)
+    assert admin_put(client, forge, site, "admin-2").status_code == 200
+    assert forge.fake.permission_calls()[-1]["token"] == second
+    assert stored_token(app, site) == first  # no write on every call
+    age_stored_token(app, site)
+    # A call that asks Jira nothing proves nothing about its token: it is not stored.
+    assert client.get(URL, headers=forge.headers(site)).status_code == 200
+    assert stored_token(app, site) == first
+    # Jira accepts the newer token on an administrator check: it becomes the stored one.
+    assert admin_put(client, forge, site, "admin-3").status_code == 200
+    assert stored_token(app, site) == second
+
+
+def test_a_planted_system_token_never_displaces_a_working_one(app: Flask, client: FlaskClient,
+                                                              forge: ForgeActions) -> None:
+    """Any user of the site can send our /api a FIT of their own with an `x-forge-oauth-system` header of
+    their choosing (requestRemote, or the FIT copied out of their browser): never stored unverified."""
+    site = forge.site(admins={"admin-1", "admin-2"})
+    genuine = site.system_token
+    forge.event(site, "avi:forge:installed:app")
+    assert stored_token(app, site) == genuine
+    age_stored_token(app, site)
+    planted = {"x-forge-oauth-system": "sys-planted-" + "x" * 40}
+    # On a call that asks Jira nothing...
+    assert client.get(URL, headers={**forge.headers(site, system_token=False), **planted}).status_code == 200
+    assert stored_token(app, site) == genuine
+    # ...and on one whose Jira call it fails (the planter's own admin check cannot be answered).
+    answer = put(client, {**forge.headers(site, principal="admin-1", system_token=False), **planted}, ["Go"],
+                 account="user-9")
+    assert answer.status_code == 503
+    assert stored_token(app, site) == genuine
+    # The site's calls without a token of their own (requestRemote) still reach Jira...
+    assert admin_put(client, forge, site, "admin-2", system_token=False).status_code == 200
+    assert forge.fake.permission_calls()[-1]["token"] == genuine
+    # ...and the personal-data report still goes out with the working token.
+    forge.fake.calls.clear()
+    result = app.test_cli_runner().invoke(args=["report-accounts"])
+    assert result.exit_code == 0, result.output
+    reports = [c for c in forge.fake.calls if c["path"] == "/app/report-accounts/"]
+    assert reports and all(c["verified"] and c["token"] == genuine for c in reports)
+
+
+@pytest.mark.parametrize("setting", ["PRODUCTION", "production"])
+def test_fits_of_another_forge_environment_of_the_app_are_refused(app: Flask, another_app: Any,
+                                                                  forge: ForgeActions, setting: str) -> None:
+    """A development or staging installation of the same app id must not join production's data by cloudId."""
+    production = another_app(FORGE_ENVIRONMENT=setting).test_client()
+    site = forge.site()
+    before = snapshot(app)
+    for kind in ("DEVELOPMENT", "STAGING"):
+        token = forge.fit(site, environment=kind)
+        assert production.get(URL, headers={"Authorization": "Bearer " + token}).status_code == 401
+        event = forge.fit(site, principal=None, ui=False, environment=kind)
+        response = production.post("/forge/lifecycle", json={"eventType": "avi:forge:installed:app"},
+                                   headers={"Authorization": "Bearer " + event})
+        assert response.status_code == 401
+    assert snapshot(app) == before
+    assert production.get(URL, headers=forge.headers(site, environment="PRODUCTION")).status_code == 200
+    # Unset (the default), any environment is served, as before.
+    assert client_of(app).get(URL, headers=forge.headers(forge.site(), environment="STAGING")).status_code == 200
+
+
+def client_of(app: Flask) -> FlaskClient:
+    return app.test_client()

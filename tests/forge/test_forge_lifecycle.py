@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from typing import Any
 
 import pytest
@@ -86,7 +88,13 @@ def test_the_first_ui_call_provisions_and_the_late_installed_event_changes_nothi
     assert tenant_of(app, site).forge_installed
     before = snapshot(app)
     forge.event(site, INSTALLED)
-    assert snapshot(app) == before
+    after = snapshot(app)
+    # Nothing changes but the system token: one that came with Forge's own event is stored (a page's
+    # call is not proof enough, tests/forge/test_forge_auth.py).
+    [(installation_id, tenant_id, installed, token, base)] = before["installations"]
+    assert token is None and after.pop("installations") == [(installation_id, tenant_id, installed,
+                                                              site.system_token, base)]
+    assert after == {name: rows for name, rows in before.items() if name != "installations"}
 
 
 def test_a_new_installation_of_the_same_site_sees_its_data_and_the_old_one_stays_refused(
@@ -176,3 +184,145 @@ def test_installing_or_uninstalling_makes_every_cached_copy_of_the_site_stale(ap
     assert uninstalled > installed
     forge.event(site, INSTALLED)
     assert tenant_of(app, site).auth_epoch > uninstalled
+
+
+# ---------------------------------------------------------------------------------------------
+# Only Forge itself drives the lifecycle (the review's findings 1 and 2)
+
+ADMIN = "admin-1"
+
+
+def api_token(client: FlaskClient, forge: ForgeActions, site: ForgeSite) -> dict[str, str]:
+    created = client.post("/api/tokens", json={"name": "HR sync"}, headers=forge.headers(site, principal=ADMIN))
+    assert created.status_code == 201, created.get_data(as_text=True)
+    return {"Authorization": "Bearer " + created.json["token"]}
+
+
+def post_event(client: FlaskClient, site: ForgeSite, token: str, event_type: str) -> Any:
+    return client.post("/forge/lifecycle", json={"eventType": event_type, "id": site.installation_id},
+                       headers={"Authorization": "Bearer " + token, "x-forge-oauth-system": site.system_token})
+
+
+# The FITs a page's invokeRemote/requestRemote call carries: a user (`principal`), the page (`context`).
+USERS_FITS = {
+    "principal and context": {"principal": "user-1", "ui": True},
+    "principal only": {"principal": "user-1", "ui": False},
+    "context only": {"principal": None, "ui": True},
+}
+
+
+@pytest.mark.parametrize("case", sorted(USERS_FITS))
+def test_a_users_fit_can_neither_uninstall_nor_reinstall_the_site(
+        app: Flask, client: FlaskClient, forge: ForgeActions, case: str) -> None:
+    """invokeRemote may call any path of the remote: a page's FIT on /forge/lifecycle is a 401 that changes nothing."""
+    site = forge.site(admins={ADMIN})
+    forge.event(site, INSTALLED)
+    bearer = api_token(client, forge, site)
+    before = snapshot(app)
+    response = post_event(client, site, forge.fit(site, **USERS_FITS[case]), UNINSTALLED)
+    assert response.status_code == 401 and response.json["error"] == "unauthorized"
+    assert snapshot(app) == before
+    # The site's administrators and its API tokens are still served.
+    assert read(client, forge, site, ADMIN).status_code == 200
+    assert client.get("/api/user-skills?accountId=user-1", headers=bearer).status_code == 200
+    # Nor can a user switch back on an installation Forge uninstalled.
+    forge.event(site, UNINSTALLED)
+    before = snapshot(app)
+    response = post_event(client, site, forge.fit(site, **USERS_FITS[case]), INSTALLED)
+    assert response.status_code == 401
+    assert snapshot(app) == before
+    assert client.get("/api/user-skills?accountId=user-1", headers=bearer).status_code == 401
+
+
+def test_an_installed_event_minted_before_the_uninstall_does_not_reactivate(
+        app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    """An event FIT still inside its lifetime, or a retried `installed` that arrives after `uninstalled`:
+    older (by its FIT's iat) than the installation's last state change, so ignored."""
+    site = forge.site(admins={ADMIN})
+    now = int(time.time())
+    forge.event(site, INSTALLED, fit={"issued_at": now - 20})
+    bearer = api_token(client, forge, site)
+    forge.event(site, UNINSTALLED, fit={"issued_at": now - 5})
+    uninstalled = snapshot(app)
+    epoch = tenant_of(app, site).auth_epoch
+    forge.event(site, INSTALLED, fit={"issued_at": now - 10})  # 204: acknowledged, so Forge stops retrying it
+    assert snapshot(app) == uninstalled and tenant_of(app, site).auth_epoch == epoch
+    forge.event(site, INSTALLED, retry=1, fit={"issued_at": now - 10})  # the same, redelivered
+    assert snapshot(app) == uninstalled and tenant_of(app, site).auth_epoch == epoch
+    assert read(client, forge, site, ADMIN).status_code == 401
+    assert client.get("/api/user-skills?accountId=user-1", headers=bearer).status_code == 401
+    # A later install (by its token's iat) does reactivate it, as the contract says.
+    forge.event(site, INSTALLED, fit={"issued_at": now})
+    assert read(client, forge, site, ADMIN).status_code == 200
+    assert client.get("/api/user-skills?accountId=user-1", headers=bearer).status_code == 200
+
+
+def test_an_uninstall_older_than_the_last_install_is_ignored(app: Flask, client: FlaskClient,
+                                                             forge: ForgeActions) -> None:
+    site = forge.site()
+    now = int(time.time())
+    forge.event(site, INSTALLED, fit={"issued_at": now - 5})
+    before = snapshot(app)
+    forge.event(site, UNINSTALLED, fit={"issued_at": now - 30})
+    assert snapshot(app) == before and read(client, forge, site).status_code == 200
+
+
+def test_an_uninstall_that_arrives_first_stays_final_against_an_older_install(
+        client: FlaskClient, forge: ForgeActions) -> None:
+    site = forge.site()
+    now = int(time.time())
+    forge.event(site, UNINSTALLED, fit={"issued_at": now - 5})  # the installation is new to us
+    forge.event(site, INSTALLED, fit={"issued_at": now - 15})
+    assert read(client, forge, site).status_code == 401
+
+
+# ---------------------------------------------------------------------------------------------
+# Forge's documented event shapes
+
+@pytest.mark.parametrize("event_type, installed", [(INSTALLED, True), (UNINSTALLED, False)])
+def test_a_retried_event_comes_wrapped_in_payload_and_is_handled(app: Flask, forge: ForgeActions,
+                                                                 event_type: str, installed: bool) -> None:
+    """On a retry Forge posts {"payload": {..., "retryContext": {...}}}: the event is not lost."""
+    site = forge.site()
+    forge.event(site, event_type, retry=2)
+    row = installation(app, site)
+    assert row is not None and row.installed is installed
+    assert tenant_of(app, site).forge_installed is installed
+    once = snapshot(app)
+    forge.event(site, event_type, retry=3)  # handled twice: nothing changes
+    assert snapshot(app) == once
+
+
+@pytest.mark.parametrize("body", [{"payload": 5}, {"payload": [1]}, {"payload": {"id": "x"}}, {"payload": None}])
+def test_a_malformed_retry_wrapper_is_a_400_and_changes_nothing(app: Flask, client: FlaskClient,
+                                                                forge: ForgeActions, body: Any) -> None:
+    site = forge.site()
+    before = snapshot(app)
+    response = client.post("/forge/lifecycle", json=body, headers=forge.headers(site, principal=None, ui=False))
+    assert response.status_code == 400 and set(response.json) >= {"error", "message"}
+    assert snapshot(app) == before
+
+
+def test_the_event_may_name_its_installation_by_its_bare_id(app: Flask, client: FlaskClient,
+                                                              forge: ForgeActions) -> None:
+    """The life-cycle events reference shows `id` as the installation's uuid; the FIT has its ARI."""
+    site = forge.site()
+    bare = site.installation_id.rsplit("/", 1)[1]
+    forge.event(site, UNINSTALLED, id=bare)
+    assert read(client, forge, site).status_code == 401
+    before = snapshot(app)
+    forge.event(site, INSTALLED, expect=400, id=str(uuid.uuid4()))  # another installation's
+    assert snapshot(app) == before
+
+
+def test_an_event_type_cannot_forge_a_log_line(forge: ForgeActions, caplog: Any) -> None:
+    """LOG_FORMAT=text: the event type is logged; a newline in it must not start a second, fake line."""
+    from addon.logs import TextFormatter
+
+    caplog.set_level(logging.INFO)
+    fake = "2026-12-07T10:00:00.000+00:00 INFO addon.forge x uninstalled"  # the event type is <= 100
+    forge.event(forge.site(), "avi:forge:odd:app\r\n" + fake + "\x1b[2K\u2028")
+    [record] = [r for r in caplog.records if "ignored" in r.getMessage()]
+    line = TextFormatter().format(record)
+    assert "\n" not in line and "\r" not in line and "\x1b" not in line and "\u2028" not in line
+    assert "avi:forge:odd:app\\r\\n2026-12-07T10:00:00.000+00:00 INFO" in line and "\\x1b[2K\\u2028" in line

@@ -71,3 +71,19 @@ def test_a_forge_tenant_without_a_system_token_fails_clearly_and_the_others_are_
     assert result.exit_code == 1
     assert f"site {silent.cloud_id}: FAILED: no way to report this tenant" in result.output
     assert f"site {fine.cloud_id}: reported 3 in 1 batches" in result.output
+
+
+def test_a_reinstall_needs_no_uninstall_event(app: Flask, client: FlaskClient, forge: ForgeActions) -> None:
+    """Forge sends no lifecycle event to a remote on uninstall (FRGE-1246): the site's next installation
+    (a new installation id) joins its data by cloudId, and the report goes with that installation's token."""
+    first = forge.site(admins={ADMIN})
+    forge.event(first, "avi:forge:installed:app")
+    seed(client, forge, first, ACCOUNTS[:3])
+    again = forge.site(cloud_id=first.cloud_id, admins={ADMIN})  # uninstalled, installed again: nothing told us
+    forge.event(again, "avi:forge:installed:app")
+    assert client.get("/api/user-skills?accountId=acc-001", headers=forge.headers(again)).json["skills"] == [
+        "Python", "Skill acc-001"]
+    result = run(app)
+    assert result.exit_code == 0, result.output
+    assert f"site {first.cloud_id}: reported 3 in 1 batches" in result.output
+    assert [c["token"] for c in forge_reports(forge.fake)] == [again.system_token]

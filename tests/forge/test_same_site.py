@@ -120,3 +120,40 @@ def test_a_site_learnt_after_provisioning_is_recorded_unless_another_tenant_is_t
     jira.install("tenant-c", cloud_id=taken.cloud_id)
     assert call(taken, None).status_code == 200
     assert call(taken, taken.cloud_id).status_code == 200 and cloud_of(taken) is None
+
+
+def install_claiming(client: FlaskClient, jira: JiraActions, client_key: str, claimed: str,
+                     tenant_info_names: str | None) -> Any:
+    """A signed Connect install whose body names `claimed` as its cloudId (the install JWT does not sign
+    the body), from a site whose /_edge/tenant_info names `tenant_info_names`."""
+    from tests.conftest import APP_KEY, Tenant as ConnectTenant, install_token
+    secret = "secret-" + uuid.uuid4().hex + uuid.uuid4().hex
+    base = jira.fake.site(client_key, secret, cloud_id=tenant_info_names)
+    body = {"key": APP_KEY, "clientKey": client_key, "sharedSecret": secret, "baseUrl": base,
+            "productType": "jira", "eventType": "installed", "cloudId": claimed}
+    token = install_token(jira.private_key, jira.kid, client_key)
+    response = client.post("/lifecycle/installed", json=body, headers={"Authorization": "JWT " + token})
+    assert response.status_code == 204, response.get_data(as_text=True)
+    return ConnectTenant(client_key, secret, base)
+
+
+@pytest.mark.parametrize("tenant_info", ["names nothing", "names another site"])
+def test_a_connect_install_joins_a_forge_only_site_only_when_tenant_info_confirms_it(
+        app: Flask, client: FlaskClient, jira: JiraActions, forge: ForgeActions, tenant_info: str) -> None:
+    site = forge.site()
+    assert client.put(URL, json={"skills": ["Elixir"]}, headers=forge.headers(site)).status_code == 200
+    other = None if tenant_info == "names nothing" else str(uuid.uuid4())
+    intruder = install_claiming(client, jira, "tenant-x", site.cloud_id, other)
+    # Its own tenant, without the site's id: the Forge site's data stays out of its reach.
+    assert jira.request(intruder, "GET", URL).json == {"skills": []}
+    assert jira.request(intruder, "PUT", URL, json={"skills": ["Cobol"]}).status_code == 200
+    assert client.get(URL, headers=forge.headers(site)).json == {"skills": ["Elixir"]}
+    row = connect_tenant(app, "tenant-x")
+    assert row.cloud_id is None
+    with app.app_context():
+        forge_row = db.session.get(ForgeInstallation, site.installation_id)
+        assert forge_row is not None and forge_row.tenant_id != row.id
+    # The site's own install, which its tenant_info confirms, joins it.
+    tenant = install_claiming(client, jira, "tenant-c", site.cloud_id, site.cloud_id)
+    assert jira.request(tenant, "GET", URL).json == {"skills": ["Elixir"]}
+    assert connect_tenant(app, "tenant-c").cloud_id == site.cloud_id

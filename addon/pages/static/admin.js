@@ -1,5 +1,6 @@
-/* The admin page: edit the skill tree, import and export it, import and export everyone's skills as
- * CSV with a preview, and manage API tokens. Every change goes through the documented /api routes. */
+/* The admin page: edit the skill tree, import and export it, import and export everyone's skills (and
+ * their levels) as CSV with a preview, shape the scale of levels, and manage API tokens. Every change
+ * goes through the /api routes. */
 window.Skills.start("admin", function () {
   "use strict";
   var S = window.Skills, el = S.el, Csv = window.SkillsCsv;
@@ -20,6 +21,7 @@ window.Skills.start("admin", function () {
     if (focus) tab.focus();
     S.status("");
     if (tab.id === "tab-tokens") loadTokens();
+    if (tab.id === "tab-levels") loadLevels();
   }
   tabs.forEach(function (tab, i) {
     tab.addEventListener("click", function () { selectTab(tab, false); });
@@ -309,9 +311,9 @@ window.Skills.start("admin", function () {
 
   document.getElementById("csv-export").addEventListener("click", function () {
     S.status("Exporting…");
-    S.api("GET", "/skills-by-account").then(function (answer) {
-      var byAccount = answer.skillsByAccountId || {};
-      S.download("skills.csv", Csv.fromSkillsByAccount(byAccount), "text/csv");
+    Promise.all([S.api("GET", "/skill-levels-by-account"), S.scale()]).then(function (answers) {
+      var byAccount = answers[0].levelsByAccountId || {};
+      S.download("skills.csv", Csv.fromLevelsByAccount(byAccount, answers[1]), "text/csv");
       S.status("Exported the skills of " + Object.keys(byAccount).length + " people.");
     }).catch(fail);
   });
@@ -322,14 +324,17 @@ window.Skills.start("admin", function () {
     return cell;
   }
 
+  function named(scale, level) { return S.levelName(scale, level); }
+
   document.getElementById("csv-preview").addEventListener("click", function () {
     var file = document.getElementById("csv-file").files[0];
     S.clear(csvResult);
     if (!file) { S.status("Choose a CSV file first.", "error"); document.getElementById("csv-file").focus(); return; }
     progress("Reading " + file.name + "…");
-    var wanted;
-    file.text().then(function (text) {
-      wanted = Csv.toSkillsByAccount(text);
+    var wanted, scale;
+    Promise.all([file.text(), S.scale()]).then(function (read) {
+      scale = read[1];
+      wanted = Csv.toSkillsByAccount(read[0], scale);
       if (wanted.errors.length) {
         var list = el("ul");
         wanted.errors.slice(0, 20).forEach(function (message) { list.appendChild(el("li", { text: message })); });
@@ -339,33 +344,47 @@ window.Skills.start("admin", function () {
         return null;
       }
       progress("Comparing with the skills stored now…");
+      if (wanted.hasLevels) {
+        return S.api("GET", "/skill-levels-by-account").then(function (answer) {
+          showPreview(Csv.diffLevels(answer.levelsByAccountId || {}, wanted.levelsByAccountId), wanted, scale);
+        });
+      }
       return S.api("GET", "/skills-by-account").then(function (answer) {
-        showPreview(Csv.diff(answer.skillsByAccountId || {}, wanted.skillsByAccountId), wanted.skillsByAccountId);
+        showPreview(Csv.diff(answer.skillsByAccountId || {}, wanted.skillsByAccountId), wanted, scale);
       });
     }).catch(function (err) {
       csvResult.appendChild(el("p", { className: "message message-error", role: "alert", text: err.message }));
     }).then(function () { progress(null); });
   });
 
-  function showPreview(result, wanted) {
-    var changes = result.changes;
+  function showPreview(result, wanted, scale) {
+    var changes = result.changes, levels = wanted.hasLevels;
     S.clear(csvResult);
-    var added = 0, removed = 0;
-    changes.forEach(function (c) { added += c.added.length; removed += c.removed.length; });
+    var added = 0, removed = 0, relevelled = 0;
+    changes.forEach(function (c) {
+      added += c.added.length; removed += c.removed.length; relevelled += (c.levelChanged || []).length;
+    });
     var heading = el("h3", { tabindex: "-1", id: "csv-preview-heading",
       text: changes.length ? "Preview: " + changes.length + (changes.length === 1 ? " person changes" : " people change") +
-        " (" + added + " skills added, " + removed + " removed); " + result.unchanged + " unchanged."
-        : "Nothing to change: everyone in the file already has exactly these skills." });
+        " (" + added + " skills added, " + removed + " removed" + (levels ? ", " + relevelled + " levels changed" : "") +
+        "); " + result.unchanged + " unchanged."
+        : "Nothing to change: everyone in the file already has exactly these skills" + (levels ? " at these levels." : ".") });
     csvResult.appendChild(heading);
     if (changes.length) {
+      var head = el("tr", null, el("th", { scope: "col", text: "Person" }), el("th", { scope: "col", text: "Added" }),
+        el("th", { scope: "col", text: "Removed" }), levels ? el("th", { scope: "col", text: "Level changes" }) : null);
       var table = el("table", { className: "table", id: "csv-preview-table" },
-        el("caption", { className: "visually-hidden", text: "Changes the import makes" }),
-        el("thead", null, el("tr", null, el("th", { scope: "col", text: "Person" }),
-          el("th", { scope: "col", text: "Added" }), el("th", { scope: "col", text: "Removed" }))));
+        el("caption", { className: "visually-hidden", text: "Changes the import makes" }), el("thead", null, head));
       var body = el("tbody");
       changes.slice(0, PREVIEW_ROWS).forEach(function (c) {
+        var addedNames = levels ? c.added.map(function (name, i) {
+          return c.addedLevels[i] === null ? name : name + " (" + named(scale, c.addedLevels[i]) + ")";
+        }) : c.added;
         body.appendChild(el("tr", { "data-account-id": c.accountId }, el("td", null, S.person(c.accountId, { link: false })),
-          skillCell(c.added, "added"), skillCell(c.removed, "removed")));
+          skillCell(addedNames, "added"), skillCell(c.removed, "removed"),
+          levels ? skillCell(c.levelChanged.map(function (change) {
+            return change.name + ": " + named(scale, change.from) + " → " + named(scale, change.to);
+          }), "relevelled") : null));
       });
       table.appendChild(body);
       csvResult.appendChild(table);
@@ -382,20 +401,26 @@ window.Skills.start("admin", function () {
   }
 
   function applyImport(wanted, changes) {
-    // Only people whose skills change are sent: the bulk route sets exactly the listed people.
-    var send = {};
-    changes.forEach(function (c) { send[c.accountId] = wanted[c.accountId]; });
+    // Only people whose skills change are sent: the bulk routes set exactly the listed people. With a
+    // level column, each skill goes with its level; without, the documented route keeps levels as they are.
+    var levels = wanted.hasLevels, send = {};
+    changes.forEach(function (c) {
+      send[c.accountId] = levels ? wanted.levelsByAccountId[c.accountId] : wanted.skillsByAccountId[c.accountId];
+    });
     var parts = Csv.batches(send, MAX_ACCOUNTS, MAX_BYTES);
-    var totals = { people: 0, added: 0, removed: 0 };
+    var totals = { people: 0, added: 0, removed: 0, levels: 0 };
     S.clear(csvResult);
     var step = 0;
     function next() {
       if (step === parts.length) return Promise.resolve();
       progress("Saving part " + (step + 1) + " of " + parts.length + "…", step, parts.length);
-      return S.api("POST", "/skills-by-account", { skillsByAccountId: parts[step] }).then(function (answer) {
+      var call = levels ? S.api("POST", "/skill-levels-by-account", { levelsByAccountId: parts[step] })
+        : S.api("POST", "/skills-by-account", { skillsByAccountId: parts[step] });
+      return call.then(function (answer) {
         var result = answer.changes || {};
         Object.keys(result).forEach(function (id) {
           totals.people++; totals.added += result[id].added.length; totals.removed += result[id].removed.length;
+          totals.levels += (result[id].levelChanged || []).length;
         });
         step++;
         return next();
@@ -404,13 +429,196 @@ window.Skills.start("admin", function () {
     next().then(function () {
       progress(null);
       csvResult.appendChild(el("p", { className: "message message-success", role: "status", id: "csv-applied",
-        text: "Saved. " + totals.people + " people updated: " + totals.added + " skills added, " + totals.removed + " removed." }));
+        text: "Saved. " + totals.people + " people updated: " + totals.added + " skills added, " + totals.removed + " removed" +
+          (levels ? ", " + totals.levels + " levels changed." : ".") }));
     }).catch(function (err) {
       progress(null);
       var saved = step ? " The first " + step + " of " + parts.length + " parts were saved; import the file again to finish." : " Nothing was changed.";
       csvResult.appendChild(el("p", { className: "message message-error", role: "alert", text: err.message + saved }));
     });
   }
+
+  /* Levels: the scale, and skills named with a level ----------------------------------------------- */
+
+  var MIN_LEVELS = 2, MAX_LEVELS = 7;
+  var scaleForm = document.getElementById("scale-form");
+  var scaleRows = document.getElementById("scale-rows");
+  var expertSelect = document.getElementById("expert-level");
+  var effectBox = document.getElementById("scale-effect");
+  var addLevel = document.getElementById("add-level");
+  var stored = null;   // the scale as saved
+  var draft = [];      // [{name, description}] being edited, lowest first
+  var ratings = null;  // level -> holdings at it, asked once a smaller scale is drafted
+
+  function loadLevels(fresh) {
+    return S.scale(fresh).then(function (scale) {
+      stored = scale;
+      draft = scale.levels.map(function (entry) { return { name: entry.name, description: entry.description }; });
+      ratings = null;
+      renderScale(scale.expertLevel);
+      scaleForm.setAttribute("aria-busy", "false");
+    }).catch(fail);
+  }
+
+  function renderScale(expert, focusSelector) {
+    S.clear(scaleRows);
+    draft.forEach(function (entry, i) {
+      var n = i + 1;
+      var name = el("input", { type: "text", maxlength: "100", required: true, "aria-label": "Name of level " + n,
+                               "data-field": "name" });
+      name.value = entry.name;
+      name.addEventListener("input", function () { entry.name = name.value; renderExpert(); showEffect(); });
+      var description = el("input", { type: "text", maxlength: "500", className: "description",
+                                      "aria-label": "What level " + n + " means", "data-field": "description" });
+      description.value = entry.description;
+      description.addEventListener("input", function () { entry.description = description.value; });
+      var actions = el("td");
+      if (n === draft.length && draft.length > MIN_LEVELS) {
+        actions.appendChild(el("button", { type: "button", className: "button button-subtle button-small",
+          text: "Remove", "aria-label": "Remove level " + n, "data-action": "remove-level", onclick: function () {
+            draft.pop();
+            renderScale(Math.min(Number(expertSelect.value), draft.length), '[data-action="remove-level"], #add-level');
+          } }));
+      }
+      scaleRows.appendChild(el("tr", { "data-level": String(n) }, el("th", { scope: "row", text: String(n) }),
+        el("td", null, name), el("td", null, description), actions));
+    });
+    addLevel.disabled = draft.length >= MAX_LEVELS;
+    renderExpert(expert);
+    showEffect();
+    if (focusSelector) {
+      var target = scaleForm.querySelector(focusSelector);
+      if (target) target.focus();
+    }
+  }
+
+  function renderExpert(expert) {
+    var chosen = expert || Number(expertSelect.value) || 1;
+    S.clear(expertSelect);
+    draft.forEach(function (entry, i) {
+      expertSelect.appendChild(el("option", { value: String(i + 1), text: (i + 1) + ". " + (entry.name || "(no name yet)") }));
+    });
+    expertSelect.value = String(Math.min(chosen, draft.length));
+  }
+
+  /* What saving a smaller scale does to the ratings people have, said before it is saved. */
+  function showEffect() {
+    var top = draft.length;
+    if (!stored || top >= stored.levels.length) { effectBox.hidden = true; return; }
+    var topName = S.cleanName(draft[top - 1].name) || "level " + top;
+    effectBox.hidden = false;
+    if (!ratings) {
+      effectBox.textContent = "Counting the ratings above level " + top + "…";
+      S.api("GET", "/skill-levels-by-account").then(function (answer) {
+        ratings = {};
+        Object.keys(answer.levelsByAccountId || {}).forEach(function (account) {
+          answer.levelsByAccountId[account].forEach(function (held) {
+            if (held.level !== null) ratings[held.level] = (ratings[held.level] || 0) + 1;
+          });
+        });
+        showEffect();
+      }).catch(function (err) { effectBox.textContent = err.message; });
+      return;
+    }
+    var above = [];
+    for (var level = top + 1; level <= stored.levels.length; level++) {
+      if (ratings[level]) above.push(ratings[level] + (ratings[level] === 1 ? " rating" : " ratings") + " at " +
+                                     stored.levels[level - 1].name + " (level " + level + ")");
+    }
+    effectBox.textContent = (above.length
+      ? "Saving " + top + " levels moves " + above.join(" and ") + " down to " + topName + " (level " + top + ")."
+      : "No one is rated above level " + top + ": no rating changes.") +
+      " Skills that issues need above level " + top + " will need " + topName + ".";
+  }
+
+  addLevel.addEventListener("click", function () {
+    if (draft.length >= MAX_LEVELS) return;
+    draft.push({ name: "", description: "" });
+    renderScale(Number(expertSelect.value), 'tr[data-level="' + draft.length + '"] [data-field="name"]');
+  });
+
+  document.getElementById("reset-scale").addEventListener("click", function () {
+    if (!stored) return;
+    draft = stored.levels.map(function (entry) { return { name: entry.name, description: entry.description }; });
+    renderScale(stored.expertLevel);
+    S.status("The scale is as saved.");
+  });
+
+  scaleForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var names = draft.map(function (entry) { return S.cleanName(entry.name); });
+    var empty = names.indexOf("");
+    if (empty !== -1) {
+      S.status("Level " + (empty + 1) + " needs a name.", "error");
+      scaleRows.querySelector('tr[data-level="' + (empty + 1) + '"] [data-field="name"]').focus();
+      return;
+    }
+    var keys = names.map(S.nameKey);
+    var twice = keys.findIndex(function (k, i) { return keys.indexOf(k) !== i; });
+    if (twice !== -1) {
+      S.status("Level " + (twice + 1) + " has the name of level " + (keys.indexOf(keys[twice]) + 1) + "; names must differ.", "error");
+      scaleRows.querySelector('tr[data-level="' + (twice + 1) + '"] [data-field="name"]').focus();
+      return;
+    }
+    S.status("Saving…");
+    S.api("PUT", "/levels", { levels: draft.map(function (entry, i) { return { name: names[i], description: entry.description }; }),
+                              expertLevel: Number(expertSelect.value) }).then(function (scale) {
+      return loadLevels(true).then(function () {
+        S.status("Saved: " + scale.levels.length + " levels; experts from " + S.levelName(scale, scale.expertLevel) + " up.");
+      });
+    }).catch(fail);
+  });
+
+  var splitResult = document.getElementById("split-result");
+  document.getElementById("split-preview").addEventListener("click", function () {
+    S.clear(splitResult);
+    S.status("Looking for skills named with a level…");
+    Promise.all([S.api("POST", "/levels/split-suffixes", { apply: false }), S.scale()]).then(function (answers) {
+      var plan = answers[0], scale = answers[1];
+      S.status("");
+      if (!plan.skills.length) {
+        splitResult.appendChild(el("p", { className: "empty", id: "split-none", tabindex: "-1",
+          text: "No skill is named with a level of this scale." }));
+        splitResult.firstChild.focus();
+        return;
+      }
+      var heading = el("h3", { tabindex: "-1", id: "split-heading", text: plan.skills.length +
+        (plan.skills.length === 1 ? " skill becomes a level" : " skills become levels") + "; " +
+        plan.holdingsChanged + (plan.holdingsChanged === 1 ? " holding changes." : " holdings change.") });
+      var body = el("tbody");
+      plan.skills.forEach(function (skill) {
+        body.appendChild(el("tr", { "data-skill": skill["from"] }, el("td", { text: skill["from"] }), el("td", { text: skill.to }),
+          el("td", null, S.levelBadge(scale, skill.level)), el("td", { text: String(skill.holders) })));
+      });
+      var apply = el("button", { type: "button", className: "button button-primary", id: "split-apply", text: "Apply" });
+      var cancel = el("button", { type: "button", className: "button button-subtle", text: "Cancel" });
+      splitResult.appendChild(heading);
+      splitResult.appendChild(el("table", { className: "table", id: "split-table" },
+        el("caption", { className: "visually-hidden", text: "Skills named with a level, and what they become" }),
+        el("thead", null, el("tr", null, el("th", { scope: "col", text: "Skill now" }), el("th", { scope: "col", text: "Becomes" }),
+          el("th", { scope: "col", text: "At level" }), el("th", { scope: "col", text: "People" }))), body));
+      splitResult.appendChild(el("p", { className: "field-row" }, apply, cancel));
+      cancel.addEventListener("click", function () {
+        S.clear(splitResult);
+        S.status("Nothing was changed.");
+        document.getElementById("split-preview").focus();
+      });
+      apply.addEventListener("click", function () {
+        S.status("Saving…");
+        S.api("POST", "/levels/split-suffixes", { apply: true }).then(function (done) {
+          S.clear(splitResult);
+          var message = el("p", { className: "message message-success", role: "status", id: "split-applied", tabindex: "-1",
+            text: "Done: " + done.skills.length + (done.skills.length === 1 ? " skill became a level; " : " skills became levels; ") +
+              done.holdingsChanged + (done.holdingsChanged === 1 ? " holding changed." : " holdings changed.") });
+          splitResult.appendChild(message);
+          S.status("");
+          message.focus();
+          return loadTree();
+        }).catch(fail);
+      });
+      heading.focus();
+    }).catch(fail);
+  });
 
   /* API tokens ----------------------------------------------------------------------------------- */
 

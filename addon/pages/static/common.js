@@ -241,6 +241,49 @@
     });
   }
 
+  /* Levels: the site's scale (GET /api/levels), asked once per page ------------------------------- */
+
+  var scaleAsked = null;
+  function scale(fresh) {
+    if (!scaleAsked || fresh) {
+      scaleAsked = api("GET", "/levels").catch(function (err) { scaleAsked = null; throw err; });
+    }
+    return scaleAsked;
+  }
+
+  /* A level's name ("Not rated" for null), as people read it. */
+  function levelName(scale, level) {
+    if (level === null || level === undefined) return "Not rated";
+    var entry = scale.levels[level - 1];
+    return entry ? entry.name : "Level " + level;
+  }
+
+  /* A lozenge naming a level; levels that count as expert stand out. Null: nothing (not rated). */
+  function levelBadge(scale, level) {
+    if (level === null || level === undefined) return null;
+    var entry = scale.levels[level - 1];
+    return el("span", { className: "lozenge" + (level >= scale.expertLevel ? " lozenge-expert" : ""),
+                        "data-level": String(level), title: entry && entry.description ? entry.description : null,
+                        text: levelName(scale, level) });
+  }
+
+  /* A native <select> of the scale's levels with "Not rated" first: arrow keys, type-ahead and screen
+   * readers work as everywhere else. Its value is "" or the level's number. */
+  function levelSelect(scale, level, attrs) { return fillLevels(el("select", attrs), scale, level); }
+
+  /* `select`'s options made "Not rated" and the scale's levels, `level` chosen. */
+  function fillLevels(select, scale, level) {
+    clear(select);
+    select.appendChild(el("option", { value: "", text: "Not rated" }));
+    scale.levels.forEach(function (entry) {
+      select.appendChild(el("option", { value: String(entry.level), text: entry.name, title: entry.description || null }));
+    });
+    select.value = level === null || level === undefined ? "" : String(level);
+    return select;
+  }
+
+  function selectedLevel(select) { return select.value === "" ? null : Number(select.value); }
+
   function download(filename, text, type) {
     var url = URL.createObjectURL(new Blob([text], { type: type }));
     var link = el("a", { href: url, download: filename, className: "visually-hidden" });
@@ -253,6 +296,8 @@
     data: data, start: start, el: el, clear: clear, status: status, resize: resize, api: api, jira: jira,
     ApiError: ApiError, lookup: lookup, person: person, fillAvatar: fillAvatar, pendingLookups: pendingLookups,
     onLookups: onLookups, openUser: openUser, openFinder: openFinder, cleanName: names.cleanName,
-    nameKey: names.nameKey, walkTree: walkTree, skillNodes: skillNodes, download: download, BATCH: BATCH
+    nameKey: names.nameKey, walkTree: walkTree, skillNodes: skillNodes, download: download, BATCH: BATCH,
+    scale: scale, levelName: levelName, levelBadge: levelBadge, levelSelect: levelSelect, fillLevels: fillLevels,
+    selectedLevel: selectedLevel
   };
 })();

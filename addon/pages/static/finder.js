@@ -1,5 +1,6 @@
-/* The expert finder: the skill tree with the number of experts per skill, a filter, and a search for
- * people who hold all of several skills. Built for tens of thousands of people and thousands of skills:
+/* The expert finder: the skill tree with the number of experts per skill, a filter, a level people
+ * must have at least to be listed under a skill, and a search that ranks people by how many of
+ * several skills they meet (each with a minimum level), levels shown. Built for tens of thousands of people and thousands of skills:
  * the page loads the tree with counts only (its size follows the skills, not the people), a skill's
  * people are fetched when it is opened or searched for, categories start collapsed, and people are
  * drawn PAGE at a time. */
@@ -14,10 +15,14 @@ window.Skills.start("finder", function () {
   var searchInput = document.getElementById("search-input");
   var searchChips = document.getElementById("search-skills");
   var searchResults = document.getElementById("search-results");
+  var levelFilter = document.getElementById("level-filter");
   var roots = [];
-  var skills = [];               // {name, count, experts (null until fetched), path}
+  var skills = [];               // {name, count, experts and levels (null until fetched), path}
   var skillByKey = new Map();    // nameKey -> skill
-  var searched = [];             // skills of the search, in the order added
+  var searched = [];             // {skill, minLevel} of the search, in the order added
+  var scale = null;              // the site's levels
+  var minLevel = null;           // the level a skill's people must have at least; null: any, the unrated too
+  var shownPanels = [];          // {box, fill} of the skills opened: drawn again when the level changes
   var ids = 0;
 
   function nextId(prefix) { ids += 1; return prefix + ids; }
@@ -26,7 +31,7 @@ window.Skills.start("finder", function () {
   function index(nodes) {
     S.walkTree(nodes, function (node, ancestors) {
       if (node.type === "category") { node.skillCount = 0; return; }
-      var skill = { name: node.key, count: node.expertCount || 0, experts: null, pending: null,
+      var skill = { name: node.key, count: node.expertCount || 0, experts: null, levels: null, pending: null,
                     path: ancestors.map(function (category) { return category.displayName; }) };
       node.skill = skill;
       skills.push(skill);
@@ -53,7 +58,8 @@ window.Skills.start("finder", function () {
           throw err;
         })
         .then(function (answer) {
-          skill.experts = answer.experts;
+          skill.experts = answer.experts;  // highest level first, the unrated last
+          skill.levels = answer.levels || {};
           skill.count = answer.experts.length;
           document.querySelectorAll("[data-skill]").forEach(function (item) {
             var badge = item.getAttribute("data-skill") === skill.name && item.querySelector(".badge");
@@ -69,8 +75,16 @@ window.Skills.start("finder", function () {
     return el("p", { className: "status loading", role: "status", text: text });
   }
 
-  /* People, PAGE at a time, with a button for the next page. */
-  function peopleList(accountIds, label) {
+  /* Whether the account has the skill at the level asked for (fetched skills only). */
+  function meets(skill, accountId) {
+    var level = skill.levels ? skill.levels[accountId] : null;
+    return minLevel === null || (level !== null && level !== undefined && level >= minLevel);
+  }
+
+  function atLeast() { return "at " + S.levelName(scale, minLevel) + " or above"; }
+
+  /* People, PAGE at a time, with a button for the next page; with `levels`, each one's level. */
+  function peopleList(accountIds, label, levels) {
     var box = el("div");
     var list = el("ul", { className: "people", "aria-label": label });
     var shown = 0;
@@ -82,7 +96,9 @@ window.Skills.start("finder", function () {
       if (next) next.querySelector("button").focus();  // the keyboard goes on where the new people start
     });
     function showMore() {
-      accountIds.slice(shown, shown + PAGE).forEach(function (id) { list.appendChild(el("li", null, S.person(id))); });
+      accountIds.slice(shown, shown + PAGE).forEach(function (id) {
+        list.appendChild(el("li", null, S.person(id), levels && scale ? S.levelBadge(scale, levels[id]) : null));
+      });
       shown = Math.min(accountIds.length, shown + PAGE);
       var left = accountIds.length - shown;
       more.hidden = left <= 0;
@@ -128,8 +144,16 @@ window.Skills.start("finder", function () {
         box.appendChild(loading("Loading the people who know " + skill.name + "…"));
         expertsOf(skill).then(function (experts) {
           S.clear(box);
+          var shown = minLevel === null ? experts : experts.filter(function (id) { return meets(skill, id); });
           if (!experts.length) box.appendChild(el("p", { className: "empty", text: "No one holds this skill yet." }));
-          else box.appendChild(peopleList(experts, "People who know " + skill.name));
+          else if (!shown.length) box.appendChild(el("p", { className: "empty", text: "No one holds " + skill.name + " " + atLeast() + "." }));
+          else {
+            if (minLevel !== null) {
+              box.appendChild(el("p", { className: "subtle level-summary", text: plural(shown.length, "person", "people") +
+                " of " + experts.length + " " + atLeast() + "." }));
+            }
+            box.appendChild(peopleList(shown, "People who know " + skill.name, skill.levels));
+          }
           mark("skills:people-drawn");
         }, function (err) {
           S.clear(box);
@@ -138,6 +162,7 @@ window.Skills.start("finder", function () {
         }).then(function () { box.setAttribute("aria-busy", "false"); });
       }
       fill();
+      shownPanels.push({ box: box, fill: fill });
       return box;
     });
     item.setAttribute("data-skill", skill.name);
@@ -182,13 +207,18 @@ window.Skills.start("finder", function () {
     else S.status(plural(matches.length, "skill matches", "skills match") + ".");
   }
 
-  /* Search: people who hold every skill of the search, once each skill's people are fetched. */
+  /* Search: the people ranked by the skills of the search (each with a minimum level) they meet, most
+   * skills first, then the higher levels; each says why it ranks there. */
+  var MATCH_LIMIT = 50;
   var searchRound = 0;  // a newer search makes an older one's late answer moot
   function renderSearch() {
     S.clear(searchChips);
-    searched.forEach(function (skill, index) {
-      searchChips.appendChild(el("li", { "data-skill": skill.name }, el("span", { className: "name", text: skill.name }),
-        el("button", { type: "button", className: "remove", "aria-label": "Remove " + skill.name + " from the search",
+    searched.forEach(function (entry, index) {
+      var picker = S.match.levelPicker(scale, entry.minLevel, "Minimum level of " + entry.skill.name);
+      picker.addEventListener("change", function () { entry.minLevel = S.match.pickedLevel(picker); renderSearch(); });
+      searchChips.appendChild(el("li", { "data-skill": entry.skill.name }, el("span", { className: "name", text: entry.skill.name }),
+        picker,
+        el("button", { type: "button", className: "remove", "aria-label": "Remove " + entry.skill.name + " from the search",
           title: "Remove from the search", text: "×", onclick: function () {
             searched.splice(index, 1);
             renderSearch();
@@ -198,27 +228,42 @@ window.Skills.start("finder", function () {
     S.clear(searchResults);
     searchRound += 1;
     if (!searched.length) { searchResults.setAttribute("aria-busy", "false"); return; }
-    var round = searchRound, asked = searched.slice();
+    var round = searchRound;
+    var asked = searched.map(function (entry) { return { name: entry.skill.name, minLevel: entry.minLevel }; });
     var names = asked.map(function (skill) { return skill.name; }).join(", ");
     searchResults.setAttribute("aria-busy", "true");
-    if (asked.some(function (skill) { return !skill.experts; })) searchResults.appendChild(loading("Finding the people with " + names + "…"));
-    Promise.all(asked.map(expertsOf)).then(function (lists) {
+    searchResults.appendChild(loading("Finding the people with " + names + "…"));
+    S.api("POST", "/match", { skills: asked, limit: MATCH_LIMIT }).then(function (answer) {
       if (round !== searchRound) return;
-      var holders = lists.slice(1).reduce(function (found, experts) {
-        var has = new Set(experts);
-        return found.filter(function (id) { return has.has(id); });
-      }, lists[0].slice());
-      var summary = holders.length
-        ? plural(holders.length, "person has", "people have") + (asked.length > 1 ? " all of: " : ": ") + names + "."
-        : "No one has " + (asked.length > 1 ? "all of: " : "") + names + ".";
       S.clear(searchResults);
-      searchResults.appendChild(el("p", { className: "search-summary", text: summary }));
-      if (holders.length) searchResults.appendChild(peopleList(holders, "People with " + names));
+      searchResults.appendChild(el("p", { className: "search-summary", text: summary(answer) }));
+      if (answer.people.length) searchResults.appendChild(S.match.rankedList(answer, scale, "People for " + names, false));
     }, function (err) {
       if (round !== searchRound) return;
       S.clear(searchResults);
       searchResults.appendChild(el("p", { className: "status error", role: "alert", text: err.message }));
     }).then(function () { if (round === searchRound) searchResults.setAttribute("aria-busy", "false"); });
+  }
+
+  /* "3 people match; 1 has all of: Python, Go." in words, from the ranked answer (at most MATCH_LIMIT
+   * people: past that, how many more there are is not known, and the summary says only what is shown). */
+  function summary(answer) {
+    var names = answer.skills.map(function (skill) { return skill.name; });
+    // One minimum for every skill (the Level filter sets it) is said once; mixed ones show on the chips.
+    var floors = answer.skills.map(function (skill) { return skill.minLevel === undefined ? null : skill.minLevel; });
+    var floor = floors.every(function (level) { return level === floors[0]; }) ? floors[0] : null;
+    var at = floor === null ? "" : " at " + S.levelName(scale, floor) + " or above";
+    var people = answer.people;
+    var full = people.length === MATCH_LIMIT;
+    if (!people.length) return "No one has " + (names.length > 1 ? "any of: " : "") + names.join(", ") + at + ".";
+    if (names.length === 1) {
+      return full ? "The first " + MATCH_LIMIT + " people with " + names[0] + at + " are shown, highest levels first."
+        : plural(people.length, "person has", "people have") + " " + names[0] + at + ".";
+    }
+    var all = people.filter(function (person) { return !person.missing.length; }).length;
+    var head = full ? "The best " + MATCH_LIMIT + " matches are shown" : plural(people.length, "person matches", "people match");
+    var tail = full && all === people.length ? "each has" : all ? plural(all, "has", "have") : "none has";
+    return head + "; " + tail + " all of: " + names.join(", ") + at + ".";
   }
 
   function addToSearch(event) {
@@ -229,13 +274,14 @@ window.Skills.start("finder", function () {
     var searchStatus = document.getElementById("search-status");
     if (!skill) { S.status("No one has a skill called “" + name + "”.", "error", searchStatus); searchInput.focus(); return; }
     S.status("", null, searchStatus);
-    if (searched.indexOf(skill) === -1) searched.push(skill);
+    if (!searched.some(function (entry) { return entry.skill === skill; })) searched.push({ skill: skill, minLevel: minLevel });
     searchInput.value = "";
-    renderSearch();
+    S.scale().then(function (found) { scale = found; renderSearch(); });
     searchInput.focus();
   }
 
   function load() {
+    S.scale().then(function (found) { scale = found; });
     S.api("GET", "/skill-tree/expert-counts").then(function (answer) {
       roots = answer.skillTree || [];
       index(roots);
@@ -253,6 +299,22 @@ window.Skills.start("finder", function () {
       }, 0);
     }).catch(function (err) { S.status(err.message, "error"); });
   }
+
+  /* The level filter: its options once the scale is known; a change draws the people shown again. */
+  S.scale().then(function (answer) {
+    scale = answer;
+    answer.levels.forEach(function (entry) {
+      levelFilter.appendChild(el("option", { value: String(entry.level), text: "At least " + entry.name }));
+    });
+  }).catch(function (err) { S.status(err.message, "error"); });
+  levelFilter.addEventListener("change", function () {
+    minLevel = levelFilter.value === "" ? null : Number(levelFilter.value);
+    shownPanels = shownPanels.filter(function (panel) { return panel.box.isConnected; });
+    shownPanels.forEach(function (panel) { panel.fill(); });
+    // The search takes the filter as every skill's minimum (each chip can still change its own).
+    searched.forEach(function (entry) { entry.minLevel = minLevel; });
+    if (searched.length) renderSearch();
+  });
 
   var filterTimer = null;
   filterInput.addEventListener("input", function () {

@@ -4,7 +4,7 @@
  * window.SkillsHost, which both adapters implement (the Forge one is forge/src/host-forge.js):
  *
  *   context()                    -> Promise of the page's context: {viewer, and per page accountId,
- *                                   own, canEdit (user page) or issueKey (issue panel)}
+ *                                   own, canEdit (user page) or issueKey and issueId (issue panel)}
  *   callApi(method, path, body)  -> Promise of {status, body}: our /api (path after /api), body parsed
  *                                   JSON or null; a rejection only when the call could not be made
  *   getJira(path)                -> Promise of {status, body}: GET on Jira's REST API as the viewer

@@ -1,4 +1,5 @@
-/* The issue panel: the assignee's skills and, on request, who in the site knows what they do not. */
+/* The issue panel: the assignee's skills with their levels and, on request, who in the site knows what
+ * they do not. */
 window.Skills.start("panel", function (data) {
   "use strict";
   var S = window.Skills, el = S.el;
@@ -25,10 +26,12 @@ window.Skills.start("panel", function (data) {
     return true;
   }
 
-  function showSkills(skills) {
-    held = skills;
+  function showSkills(skills, scale) {
+    held = skills.map(function (skill) { return skill.name; });
     S.clear(list);
-    skills.forEach(function (name) { list.appendChild(el("li", { "data-skill": name, text: name })); });
+    skills.forEach(function (skill) {
+      list.appendChild(el("li", { "data-skill": skill.name }, skill.name, S.levelBadge(scale, skill.level)));
+    });
     empty.textContent = "No skills recorded for the assignee.";
     empty.hidden = skills.length > 0;
     others.hidden = false;
@@ -79,9 +82,8 @@ window.Skills.start("panel", function (data) {
   S.jira("/rest/api/3/issue/" + encodeURIComponent(data.issueKey) + "?fields=assignee").then(function (issue) {
     var assignee = issue && issue.fields ? issue.fields.assignee : null;
     if (!showAssignee(assignee)) return null;
-    return S.api("GET", "/user-skills?accountId=" + encodeURIComponent(assigneeId)).then(function (answer) {
-      showSkills(answer.skills || []);
-    });
+    return Promise.all([S.api("GET", "/user-skill-levels?accountId=" + encodeURIComponent(assigneeId)), S.scale()])
+      .then(function (answers) { showSkills(answers[0].skills || [], answers[1]); });
   }).catch(function (err) {
     var loading = document.getElementById("assignee-name");
     if (loading) loading.textContent = "";

@@ -2,8 +2,9 @@
  * `cleanName` trims what Python's str.strip() trims and normalises to NFC; `nameKey` is Python's
  * str.casefold() of that. JavaScript has no case folding, and toLowerCase is not it ("ß" stays "ß",
  * the server folds it to "ss"): each character is lower-cased unless FOLD names its folding.
- * FOLD is written by `python -m tests.casefold_js`; tests/test_pages_names.py checks every assigned
- * code point against the server. Used by every page and by csv.js; no DOM, no host. */
+ * FOLD is written by `python -m tests.casefold_js`; tests/test_pages.py checks every assigned
+ * code point against the server. `hasControl` and `hasFormat` say whether a name holds a character the
+ * server refuses. Used by every page and by csv.js; no DOM, no host. */
 (function () {
   "use strict";
 
@@ -98,5 +99,17 @@
   /* The case-insensitive identity of a name: the server's name_key(clean_name(value)). */
   function nameKey(value) { return casefold(cleanName(value)); }
 
-  window.SkillsNames = { cleanName: cleanName, casefold: casefold, nameKey: nameKey };
+  // The characters the server refuses in a name (names.py CONTROL_CHARACTERS, FORMAT_CHARACTERS):
+  // controls, lone surrogates and line separators; format characters (Unicode Cf) but U+200C and
+  // U+200D, which scripts and emoji sequences need.
+  var CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udfff]/u;
+  var FORMAT = new RegExp("[\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b\\u200e\\u200f" +
+    "\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\u{110bd}\\u{110cd}\\u{13430}-\\u{13438}" +
+    "\\u{1bca0}-\\u{1bca3}\\u{1d173}-\\u{1d17a}\\u{e0001}\\u{e0020}-\\u{e007f}]", "u");
+
+  function hasControl(value) { return CONTROL.test(String(value)); }
+  function hasFormat(value) { return FORMAT.test(String(value)); }
+
+  window.SkillsNames = { cleanName: cleanName, casefold: casefold, nameKey: nameKey, hasControl: hasControl,
+                         hasFormat: hasFormat };
 })();
