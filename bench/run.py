@@ -286,7 +286,8 @@ def serving(settings: list[str]) -> dict[str, Any]:
     """What gunicorn runs with: gunicorn.conf.py's values, then `settings` (command-line flags) over them."""
     import runpy
 
-    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config = next((value for flag, value in zip(settings, settings[1:]) if flag in ("--config", "-c")), None)
+    conf = runpy.run_path(config or str(ROOT / "gunicorn.conf.py"))
     found = {"workers": conf.get("workers", 1), "worker_class": conf.get("worker_class", "sync"),
              "threads": conf.get("threads", 1), "keepalive": conf.get("keepalive", 2)}
     flags = {"--workers": "workers", "-w": "workers", "--worker-class": "worker_class", "-k": "worker_class",
@@ -363,6 +364,40 @@ def measured_round(wrk: str, server: Server, requests_file: Path, size: Size, la
     return measured
 
 
+@dataclass
+class Before:
+    """The add-on and the bare endpoint under other gunicorn settings (`--before`), measured in the same rounds
+    as the current ones, for a before/after table."""
+
+    label: str  # what the settings are, e.g. "main:gunicorn.conf.py"
+    settings: list[str]  # gunicorn flags: --config of that file, then the run's own flags
+    servers: tuple[Server, ...] = ()
+
+    def start(self, env: dict[str, str], workdir: Path) -> None:
+        self.servers = (Server.gunicorn("bare-before", "bench.bare:app", ROOT, env, self.settings, "/healthz", workdir),
+                        Server.gunicorn("app-before", "app:app", ROOT, env, self.settings, "/atlassian-connect.json",
+                                        workdir))
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.servers = ()
+
+    def pids(self) -> list[int]:
+        return [pid for server in self.servers for pid in process_tree(server.process.pid)]
+
+    def figures(self, best: dict[str, wrkout.WrkResult], peer: str | None) -> dict[str, Any]:
+        read, bare = best["app-before"], best["bare-before"]
+        figures = {"settings": self.label, "read_rps": round(read.rps, 1), "read_p50_ms": read.p50_ms,
+                   "read_p99_ms": read.p99_ms, "bare_rps": round(bare.rps, 1), "bare_p99_ms": bare.p99_ms,
+                   "read_ratio": round(read.rps / bare.rps, 3)}
+        if peer is not None:
+            figures["ace_ratio"] = round(read.rps / best[peer].rps, 3)
+        log(f"  before ({self.label}): {read.rps:,.0f} req/s, p99 {read.p99_ms:.2f} ms, read_ratio "
+            f"{figures['read_ratio']:.2f}" + (f", ace_ratio {figures['ace_ratio']:.2f}" if peer else ""))
+        return figures
+
+
 def best_rounds(measured: list[rounds.Round]) -> dict[str, wrkout.WrkResult]:
     """Each server's fastest round."""
     best: dict[str, wrkout.WrkResult] = {}
@@ -373,11 +408,13 @@ def best_rounds(measured: list[rounds.Round]) -> dict[str, wrkout.WrkResult]:
 
 
 def throughput(wrk: str, app_server: Server, bare_server: Server, requests_file: Path,
-               size: Size, cpus: set[int] | None = None, peer: Server | None = None) -> dict[str, Any]:
-    """Best of `wrk_rounds` for each server, bare, app (and the peer) taking turns so that all see the same machine."""
+               size: Size, cpus: set[int] | None = None, peer: Server | None = None,
+               before: Before | None = None) -> dict[str, Any]:
+    """Best of `wrk_rounds` for each server, bare, app (the `before` pair, and the peer) taking turns so that all
+    see the same machine; the before pair's figures under "before"."""
     measured = []
     for round_number in range(size.wrk_rounds):
-        for server in (bare_server, app_server, *([peer] if peer else [])):
+        for server in (bare_server, app_server, *(before.servers if before else ()), *([peer] if peer else [])):
             measured.append(measured_round(wrk, server, requests_file, size, f"round {round_number + 1}", cpus))
     best = best_rounds(measured)
     read, bare = best["app"], best["bare"]
@@ -395,6 +432,8 @@ def throughput(wrk: str, app_server: Server, bare_server: Server, requests_file:
                         "bare_ace_ratio": round(bare.rps / ace.rps, 3)})
         log(f"  ace_ratio {figures['ace_ratio']:.2f} (the add-on's req/s / ACE's; bare Flask's / ACE's "
             f"{figures['bare_ace_ratio']:.2f}); p99 {read.p99_ms:.2f} ms against ACE's {ace.p99_ms:.2f} ms")
+    if before is not None:
+        figures["before"] = before.figures(best, peer.name if peer else None)
     figures["rounds"] = [r.as_dict() for r in measured]
     for slow in rounds.slow_rounds(measured):
         log(f"  slow round: {slow.server} {slow.label} at {slow.result.rps:,.0f} req/s ({slow.describe()})")
@@ -766,9 +805,11 @@ SLOW_JIRA_SECONDS = 1.0
 SLOW_ADMIN_CHECKS = 2
 
 
-def stalled_reads(databases: Databases, wrk: str, size: Size, settings: list[str], workdir: Path) -> dict[str, Any]:
+def stalled_reads(databases: Databases, wrk: str, size: Size, settings: list[str], workdir: Path,
+                  before: Before | None = None) -> dict[str, Any]:
     """Reads under wrk, alone and while SLOW_ADMIN_CHECKS administrator checks wait on a Jira that
-    answers its permission check after SLOW_JIRA_SECONDS, in alternating rounds.
+    answers its permission check after SLOW_JIRA_SECONDS, in alternating rounds (with `before`, its
+    settings take their turns too; their figures under "before").
 
     Each slow request is a user's PUT to someone else's skills: the add-on asks Jira whether the
     caller is an administrator (a new caller each time, so no cached answer), Jira says no after the
@@ -811,12 +852,15 @@ def stalled_reads(databases: Databases, wrk: str, size: Size, settings: list[str
     write_requests(requests_file, data, min(size.wrk_urls, users), ttl=3 * 3600)
     env = dict(os.environ, DATABASE_URL=url, APP_BASE_URL=APP_BASE_URL)
     slow_in_flight = SLOW_ADMIN_CHECKS
-    server = Server.gunicorn("stall", "app:app", ROOT, env, settings, "/atlassian-connect.json", workdir)
+    servers = {"": Server.gunicorn("stall", "app:app", ROOT, env, settings, "/atlassian-connect.json", workdir)}
+    if before is not None:
+        servers["-before"] = Server.gunicorn("stall-before", "app:app", ROOT, env, before.settings,
+                                             "/atlassian-connect.json", workdir)
     stop = threading.Event()
-    slow: list[tuple[int, float]] = []
+    slow: dict[str, list[tuple[int, float]]] = {suffix: [] for suffix in servers}
     callers = itertools.count()
 
-    def admin_checks() -> None:
+    def admin_checks(server: Server, slow: list[tuple[int, float]]) -> None:
         target = f"{READ_PATH}?accountId={data.accounts[0]}"
         body = json.dumps({"skills": ["Stalled skill"]}).encode()
         while not stop.is_set():
@@ -836,46 +880,56 @@ def stalled_reads(databases: Databases, wrk: str, size: Size, settings: list[str
 
     measured: list[rounds.Round] = []
     try:
-        for round_number in range(size.wrk_rounds):
-            for stalled in (False, True):
-                label = f"{'with' if stalled else 'without'} {slow_in_flight} slow admin checks, round {round_number + 1}"
-                run_wrk(wrk, server.url, requests_file, size.wrk_warmup_seconds)
-                stop.clear()
-                drivers = [threading.Thread(target=admin_checks, daemon=True) for _ in range(slow_in_flight if stalled else 0)]
-                for driver in drivers:
-                    driver.start()
-                time.sleep(0.2 if stalled else 0)  # the checks are in flight before the round starts
-                command = wrk_command(wrk, server.url, requests_file, size.wrk_seconds, timeout=10)
-                measured.append(rounds.measure(command, "stalled" if stalled else "free", label,
-                                               process_tree(server.process.pid), server.port, size.wrk_seconds,
-                                               timeout=size.wrk_seconds + 60))
-                stop.set()
-                for driver in drivers:
-                    driver.join(60)
-                result = measured[-1].result
-                log(f"  reads {label}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, "
-                    f"non-2xx {result.non_2xx}, socket errors {result.socket_errors}")
+        for round_number, (suffix, server), stalled in itertools.product(range(size.wrk_rounds), servers.items(),
+                                                                         (False, True)):
+            label = (f"{'with' if stalled else 'without'} {slow_in_flight} slow admin checks, round "
+                     f"{round_number + 1}{' (' + before.label + ')' if suffix and before else ''}")
+            run_wrk(wrk, server.url, requests_file, size.wrk_warmup_seconds)
+            stop.clear()
+            drivers = [threading.Thread(target=admin_checks, args=(server, slow[suffix]), daemon=True)
+                       for _ in range(slow_in_flight if stalled else 0)]
+            for driver in drivers:
+                driver.start()
+            time.sleep(0.2 if stalled else 0)  # the checks are in flight before the round starts
+            command = wrk_command(wrk, server.url, requests_file, size.wrk_seconds, timeout=10)
+            measured.append(rounds.measure(command, ("stalled" if stalled else "free") + suffix, label,
+                                           process_tree(server.process.pid), server.port, size.wrk_seconds,
+                                           timeout=size.wrk_seconds + 60))
+            stop.set()
+            for driver in drivers:
+                driver.join(60)
+            result = measured[-1].result
+            log(f"  reads {label}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, "
+                f"non-2xx {result.non_2xx}, socket errors {result.socket_errors}")
     finally:
         stop.set()
-        server.stop()
+        for server in servers.values():
+            server.stop()
         jira.shutdown()
         jira.server_close()
     best = best_rounds(measured)
-    free, stalled = best["free"], best["stalled"]
-    statuses = sorted({status for status, _ in slow})
+    every = {suffix: stall_figures(best["free" + suffix], best["stalled" + suffix], slow[suffix]) for suffix in servers}
     figures = {"slow_jira_seconds": SLOW_JIRA_SECONDS, "slow_admin_checks_in_flight": slow_in_flight,
-               "read_rps": round(free.rps, 1), "read_p99_ms": free.p99_ms,
-               "stalled_read_rps": round(stalled.rps, 1), "stalled_read_p99_ms": stalled.p99_ms,
-               "stalled_read_errors": stalled.non_2xx + stalled.socket_errors,
-               "stall_ratio": round(stalled.rps / free.rps, 3),
-               "admin_checks": len(slow), "admin_check_statuses": statuses,
-               "admin_check_median_s": round(statistics.median(t for _, t in slow), 2) if slow else None,
-               "jira_calls": next(calls), "rounds": [r.as_dict() for r in measured]}
-    log(f"  while {slow_in_flight} administrator checks waited {SLOW_JIRA_SECONDS:g} s on Jira: reads at "
-        f"{figures['stall_ratio']:.2f} of their rate without ({stalled.rps:,.0f} against {free.rps:,.0f} req/s), "
-        f"p99 {stalled.p99_ms:.2f} ms; {len(slow)} checks answered {statuses} in a median "
-        f"{figures['admin_check_median_s']} s")
+               **every[""], "jira_calls": next(calls), "rounds": [r.as_dict() for r in measured]}
+    if before is not None:
+        figures["before"] = {"settings": before.label, **every["-before"]}
+    for suffix, found in every.items():
+        log(f"  while {slow_in_flight} administrator checks waited {SLOW_JIRA_SECONDS:g} s on Jira"
+            f"{' (' + before.label + ')' if suffix and before else ''}: reads at {found['stall_ratio']:.2f} of their "
+            f"rate without ({found['stalled_read_rps']:,.0f} against {found['read_rps']:,.0f} req/s), p99 "
+            f"{found['stalled_read_p99_ms']:.2f} ms; {found['admin_checks']} checks answered "
+            f"{found['admin_check_statuses']} in a median {found['admin_check_median_s']} s")
     return figures
+
+
+def stall_figures(free: wrkout.WrkResult, stalled: wrkout.WrkResult, slow: list[tuple[int, float]]) -> dict[str, Any]:
+    """One server's reads alone and beside the slow checks, and the checks' answers (status, seconds)."""
+    return {"read_rps": round(free.rps, 1), "read_p99_ms": free.p99_ms,
+            "stalled_read_rps": round(stalled.rps, 1), "stalled_read_p99_ms": stalled.p99_ms,
+            "stalled_read_errors": stalled.non_2xx + stalled.socket_errors,
+            "stall_ratio": round(stalled.rps / free.rps, 3),
+            "admin_checks": len(slow), "admin_check_statuses": sorted({status for status, _ in slow}),
+            "admin_check_median_s": round(statistics.median(t for _, t in slow), 2) if slow else None}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -901,7 +955,8 @@ def start_peer(kind: str, url: str, data: seeding.Dataset, settings: list[str], 
 
 
 def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdir: Path,
-                   settings: list[str], extra_people: list[int], pin_database: bool) -> dict[str, Any]:
+                   settings: list[str], extra_people: list[int], pin_database: bool,
+                   before: Before | None = None) -> dict[str, Any]:
     log(f"== {kind}: {databases.version()}")
     result: dict[str, Any] = {"database": kind, "database_version": databases.version()}
     url = databases.new("main")
@@ -920,22 +975,26 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
         servers.append(app_server)
         bare_server = Server.gunicorn("bare", "bench.bare:app", ROOT, env, settings, "/healthz", workdir)
         servers.append(bare_server)
+        if before is not None:
+            before.start(env, workdir)
         peer = start_peer(kind, url, data, settings, workdir)
         if peer is not None:
             servers.append(peer)
-        result.update(throughput(wrk, app_server, bare_server, requests_file, size, peer=peer))
+        result.update(throughput(wrk, app_server, bare_server, requests_file, size, peer=peer, before=before))
         if peer is not None:  # its memory and CPU are not needed for the rest
             peer.stop()
             servers.remove(peer)
         result["forge"] = forge_reads(wrk, app_server, bare_server, requests_file, data, size, env, settings, workdir)
         if kind == "postgresql" and pin_database:
-            pinned = pinned_throughput(url, wrk, app_server, bare_server, requests_file, size)
+            pinned = pinned_throughput(url, wrk, app_server, bare_server, requests_file, size, before)
             if "read_ratio" in pinned:  # the goal's figure is the pinned one; the other is kept beside it
                 result.update({f"{key}_unpinned": result[key] for key in pinned if key in result})
             result.update(pinned)
         elif kind == "postgresql":
             result["read_pinning"] = (f"none: {len(os.sched_getaffinity(0))} CPU(s), or --pin-database off "
                                       "(--pin-database on forces it)")
+        if before is not None:  # the rest is measured under the current settings alone
+            before.stop()
         with app.app_context():
             result.update(tree_figures(app, data, size))
             db.session.remove()
@@ -945,6 +1004,8 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
     finally:
         for server in servers:
             server.stop()
+        if before is not None:
+            before.stop()
     with app.app_context():
         db.engine.dispose()
     result["people"] = {str(size.users): {key: result.get(key) for key in ("tree_ratio", "tree_cold_ratio",
@@ -955,7 +1016,7 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
                                                                            "suggestions_warm_ms")}}
     for people in extra_people:
         result["people"][str(people)] = big_tenant(databases, people, size, workdir, settings)
-    result["stall"] = stalled_reads(databases, wrk, size, settings, workdir)
+    result["stall"] = stalled_reads(databases, wrk, size, settings, workdir, before)
     result.update(scale(databases, size))
     return result
 
@@ -1046,7 +1107,7 @@ def big_tenant(databases: Databases, people: int, size: Size, workdir: Path, set
 
 
 def pinned_throughput(url: str, wrk: str, app_server: Server, bare_server: Server, requests_file: Path,
-                      size: Size) -> dict[str, Any]:
+                      size: Size, before: Before | None = None) -> dict[str, Any]:
     """The read again with the database server alone on the last core, everything else on the others.
 
     The figure without pinning stays in `read_ratio_unpinned`; `read_ratio` becomes this one.
@@ -1059,12 +1120,13 @@ def pinned_throughput(url: str, wrk: str, app_server: Server, bare_server: Serve
     db_cpu = {max(cpus)}
     rest = cpus - db_cpu
     ours = [os.getpid()] + [pid for server in (app_server, bare_server) for pid in process_tree(server.process.pid)]
+    ours += before.pids() if before else []
     log(f"  read again with the PostgreSQL server on CPU {max(cpus)}, gunicorn and wrk on CPU "
         f"{','.join(map(str, sorted(rest)))}")
     try:
         pin(database, db_cpu)
         pin(ours, rest)
-        pinned = throughput(wrk, app_server, bare_server, requests_file, size, cpus=rest)
+        pinned = throughput(wrk, app_server, bare_server, requests_file, size, cpus=rest, before=before)
     finally:
         pin(local_postgres_pids(url) or database, cpus)
         pin(ours, cpus)
@@ -1215,6 +1277,49 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
     return "\n".join(out)
 
 
+def before_settings(revision: str, settings: list[str], workdir: Path) -> Before:
+    """`revision`'s gunicorn.conf.py in `workdir`, as the --config of the before servers (the run's flags over it)."""
+    done = subprocess.run(["git", "show", f"{revision}:gunicorn.conf.py"], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"--before {revision}: {done.stderr.strip()}")
+    path = workdir / "gunicorn-before.conf.py"
+    path.write_text(done.stdout)
+    return Before(f"{revision}:gunicorn.conf.py", ["--config", str(path), *settings])
+
+
+# The figures the serving settings move, before and after, measured in the same rounds.
+BEFORE_AFTER = (("GET /api/user-skills req/s", "read_rps", 0), ("  p50 ms", "read_p50_ms", 2),
+                ("  p99 ms", "read_p99_ms", 2), ("bare Flask req/s", "bare_rps", 0), ("  p99 ms", "bare_p99_ms", 2),
+                ("read_ratio", "read_ratio", 2), ("  without pinning", "read_ratio_unpinned", 2),
+                ("ace_ratio", "ace_ratio", 2),
+                ("reads while admin checks wait on a slow Jira / without", "stall.stall_ratio", 2),
+                ("  reads' req/s without the checks", "stall.read_rps", 0),
+                ("  their p99 ms with the checks", "stall.stalled_read_p99_ms", 2))
+
+
+def before_after(runs: list[dict[str, Any]]) -> str:
+    """A table of BEFORE_AFTER for each run: before, after."""
+    def get(figures: Any, key: str) -> Any:
+        for part in key.split("."):
+            figures = figures.get(part) if isinstance(figures, dict) else None
+        return figures
+
+    def before(run: dict[str, Any], key: str) -> Any:
+        if key == "read_ratio_unpinned":
+            return get(run, "before_unpinned.read_ratio")
+        head, _, tail = key.rpartition(".")
+        return get(run, f"{head}.before.{tail}" if head else f"before.{key}")
+
+    header = ["figure"] + [f"{run['database']} {when}" for run in runs for when in ("before", "after")]
+    lines = [header] + [[label] + [fmt(value, digits) for run in runs for value in (before(run, key), get(run, key))]
+                        for label, key, digits in BEFORE_AFTER]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = ["  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(line)).rstrip()
+           for line in lines]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small data and short runs: about a minute")
@@ -1233,6 +1338,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pin-database", default="auto", choices=["auto", "on", "off"],
                         help="measure the read again with a local PostgreSQL server alone on the last core "
                              "(auto: whenever there are 2 cores or more; on 2, gunicorn and wrk share the other)")
+    parser.add_argument("--before", default=None, metavar="REVISION",
+                        help="also serve the add-on and the bare endpoint with that git revision's gunicorn.conf.py "
+                             "(e.g. main), in the same alternating rounds as the current settings, and print a "
+                             "before/after table of the figures the serving settings move")
     parser.add_argument("--only", default=None, choices=["match"],
                         help="match: only the issue-matching figures (match_ms, suggestions) at each --people size")
     parser.add_argument("--output", default=str(HERE / "results.json"))
@@ -1259,10 +1368,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     runs = []
     with tempfile.TemporaryDirectory(prefix="skills-bench-") as tmp:
+        before = before_settings(args.before, settings, Path(tmp)) if args.before else None
         for kind in kinds:
             databases = Databases(kind, Path(tmp), postgres_url)
             try:
-                runs.append(bench_database(kind, databases, size, wrk, Path(tmp), settings, people[1:], pin))
+                runs.append(bench_database(kind, databases, size, wrk, Path(tmp), settings, people[1:], pin, before))
             finally:
                 databases.drop_all()
 
@@ -1274,6 +1384,7 @@ def main(argv: list[str] | None = None) -> int:
         "mode": "quick" if args.quick else "full",
         "size": asdict(size),
         "gunicorn": describe_serving(settings),
+        **({"gunicorn_before": f"{before.label}: {describe_serving(before.settings)}"} if before else {}),
         "wrk": "-t2 -c16 --latency",
         "machine": machine(),
         "goals": {name: goal_text(name) for name in GOALS},
@@ -1293,6 +1404,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data: {size.users:,} users x {size.skills_per_user} skills, {size.skills:,} skills, "
           f"{size.categories} categories; {', '.join(run['database_version'] for run in runs)}\n")
     print(table(runs, size, people))
+    if before:
+        print(f"\nbefore: {results['gunicorn_before']}\nafter:  {results['gunicorn']}\n")
+        print(before_after(runs))
     for run in runs:
         if run.get("read_pinning"):
             print(f"{run['database']}: read_ratio measured with {run['read_pinning']}")
