@@ -386,11 +386,12 @@ class Before:
     def pids(self) -> list[int]:
         return [pid for server in self.servers for pid in process_tree(server.process.pid)]
 
-    def figures(self, best: dict[str, wrkout.WrkResult], peer: str | None) -> dict[str, Any]:
+    def figures(self, best: dict[str, wrkout.WrkResult], peer: str | None, cpu: dict[str, float]) -> dict[str, Any]:
         read, bare = best["app-before"], best["bare-before"]
         figures = {"settings": self.label, "read_rps": round(read.rps, 1), "read_p50_ms": read.p50_ms,
                    "read_p99_ms": read.p99_ms, "bare_rps": round(bare.rps, 1), "bare_p99_ms": bare.p99_ms,
-                   "read_ratio": round(read.rps / bare.rps, 3)}
+                   "read_ratio": round(read.rps / bare.rps, 3),
+                   "read_us_per_request": round(cpu["app-before"], 1)}
         if peer is not None:
             figures["ace_ratio"] = round(read.rps / best[peer].rps, 3)
         log(f"  before ({self.label}): {read.rps:,.0f} req/s, p99 {read.p99_ms:.2f} ms, read_ratio "
@@ -424,16 +425,26 @@ def throughput(wrk: str, app_server: Server, bare_server: Server, requests_file:
                # The tail against the bare endpoint's in the same run: what the absolute p99 cannot say
                # on a shared machine, where the bare endpoint's own p99 moves with the neighbours.
                "read_p99_ratio": round(read.p99_ms / bare.p99_ms, 2) if bare.p99_ms else None}
+    # Each server's CPU a request (median of its rounds): what the neighbours on a shared machine move least.
+    cpu = {name: statistics.median(r.server_us_per_request for r in measured if r.server == name
+                                   and r.server_us_per_request is not None) for name in best}
+    figures.update({"read_us_per_request": round(cpu["app"], 1), "bare_us_per_request": round(cpu["bare"], 1)})
     if peer is not None:
         ace = best[peer.name]
         figures.update({"ace_rps": round(ace.rps, 1), "ace_p50_ms": ace.p50_ms, "ace_p99_ms": ace.p99_ms,
                         "ace_ratio": round(read.rps / ace.rps, 3),
                         # What no Flask app under these gunicorn settings can pass: bare Flask against ACE.
-                        "bare_ace_ratio": round(bare.rps / ace.rps, 3)})
+                        "bare_ace_ratio": round(bare.rps / ace.rps, 3),
+                        # The same comparison in CPU a request (ACE's / ours: above 1, ours is cheaper).
+                        "ace_us_per_request": round(cpu[peer.name], 1),
+                        "ace_cpu_ratio": round(cpu[peer.name] / cpu["app"], 3),
+                        "bare_ace_cpu_ratio": round(cpu[peer.name] / cpu["bare"], 3)})
         log(f"  ace_ratio {figures['ace_ratio']:.2f} (the add-on's req/s / ACE's; bare Flask's / ACE's "
-            f"{figures['bare_ace_ratio']:.2f}); p99 {read.p99_ms:.2f} ms against ACE's {ace.p99_ms:.2f} ms")
+            f"{figures['bare_ace_ratio']:.2f}); p99 {read.p99_ms:.2f} ms against ACE's {ace.p99_ms:.2f} ms; "
+            f"server CPU a request {cpu['app']:.0f} us, ACE's {cpu[peer.name]:.0f} us, bare Flask's "
+            f"{cpu['bare']:.0f} us (ace_cpu_ratio {figures['ace_cpu_ratio']:.2f})")
     if before is not None:
-        figures["before"] = before.figures(best, peer.name if peer else None)
+        figures["before"] = before.figures(best, peer.name if peer else None, cpu)
     figures["rounds"] = [r.as_dict() for r in measured]
     for slow in rounds.slow_rounds(measured):
         log(f"  slow round: {slow.server} {slow.label} at {slow.result.rps:,.0f} req/s ({slow.describe()})")
@@ -715,6 +726,15 @@ def bulk(server: Server, app: Any, data: seeding.Dataset, size: Size) -> dict[st
 # ---------------------------------------------------------------------------------------------
 # Forge: GET /api/user-skills with Forge Invocation Tokens, against bare Flask and the Connect read
 
+def send_json(handler: Any, body: bytes) -> None:
+    """A loopback stand-in's answer: 200 with a JSON body (`handler` a BaseHTTPRequestHandler)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def forge_reads(wrk: str, app_server: Server, bare_server: Server, requests_file: Path, data: seeding.Dataset,
                 size: Size, env: dict[str, str], settings: list[str], workdir: Path) -> dict[str, Any]:
     """The Forge read: FITs signed with the bench's own RSA key (its JWKS served on loopback) to an app
@@ -736,11 +756,7 @@ def forge_reads(wrk: str, app_server: Server, bare_server: Server, requests_file
 
     class Keys(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(jwks)))
-            self.end_headers()
-            self.wfile.write(jwks)
+            send_json(self, jwks)
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -827,12 +843,7 @@ def stalled_reads(databases: Databases, wrk: str, size: Size, settings: list[str
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             next(calls)
             time.sleep(SLOW_JIRA_SECONDS)
-            body = json.dumps({"globalPermissions": [], "projectPermissions": []}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_json(self, json.dumps({"globalPermissions": [], "projectPermissions": []}).encode())
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -1221,6 +1232,11 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
         ("ACE p99 ms", "ace_p99_ms", 2),
         ("ace_ratio (app / ACE req/s)", "ace_ratio", 2),
         ("  bare Flask / ACE req/s (what no Flask app passes)", "bare_ace_ratio", 2),
+        ("server CPU a request, us: the add-on", "read_us_per_request", 0),
+        ("  bare Flask", "bare_us_per_request", 0),
+        ("  ACE", "ace_us_per_request", 0),
+        ("ace_cpu_ratio (ACE's CPU a request / the add-on's)", "ace_cpu_ratio", 2),
+        ("  ACE's / bare Flask's (what no Flask app passes)", "bare_ace_cpu_ratio", 2),
         ("reads while admin checks wait on a slow Jira / without", "stall.stall_ratio", 2),
         ("  their p99 ms", "stall.stalled_read_p99_ms", 2),
         ("skills-by-account route / json.dumps", "tree.skills-by-account.ratio", 2),
@@ -1291,7 +1307,7 @@ def before_settings(revision: str, settings: list[str], workdir: Path) -> Before
 BEFORE_AFTER = (("GET /api/user-skills req/s", "read_rps", 0), ("  p50 ms", "read_p50_ms", 2),
                 ("  p99 ms", "read_p99_ms", 2), ("bare Flask req/s", "bare_rps", 0), ("  p99 ms", "bare_p99_ms", 2),
                 ("read_ratio", "read_ratio", 2), ("  without pinning", "read_ratio_unpinned", 2),
-                ("ace_ratio", "ace_ratio", 2),
+                ("ace_ratio", "ace_ratio", 2), ("the read's server CPU a request, us", "read_us_per_request", 0),
                 ("reads while admin checks wait on a slow Jira / without", "stall.stall_ratio", 2),
                 ("  reads' req/s without the checks", "stall.read_rps", 0),
                 ("  their p99 ms with the checks", "stall.stalled_read_p99_ms", 2))
@@ -1369,6 +1385,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     with tempfile.TemporaryDirectory(prefix="skills-bench-") as tmp:
         before = before_settings(args.before, settings, Path(tmp)) if args.before else None
+        # Read while its file is there (it goes with the temporary directory).
+        serving_before = f"{before.label}: {describe_serving(before.settings)}" if before else None
         for kind in kinds:
             databases = Databases(kind, Path(tmp), postgres_url)
             try:
@@ -1384,7 +1402,7 @@ def main(argv: list[str] | None = None) -> int:
         "mode": "quick" if args.quick else "full",
         "size": asdict(size),
         "gunicorn": describe_serving(settings),
-        **({"gunicorn_before": f"{before.label}: {describe_serving(before.settings)}"} if before else {}),
+        **({"gunicorn_before": serving_before} if before else {}),
         "wrk": "-t2 -c16 --latency",
         "machine": machine(),
         "goals": {name: goal_text(name) for name in GOALS},
