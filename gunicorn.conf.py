@@ -14,7 +14,10 @@ bind = [f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '3000')}"]
 wsgi_app = "app:app"  # so that a bare `gunicorn` works too
 
 # One worker per core this process may run on (cgroup and affinity limits included); threads
-# cover the waits on the database and on Jira. WEB_CONCURRENCY and GUNICORN_THREADS override.
+# cover the waits on the database and on Jira. Four, not fewer: with two (or sync workers), two
+# administrator checks waiting on a slow Jira stop every read of their worker, and two threads
+# shortened the reads' tail in a noisy run only, not in quiet rounds (bench/README.md, "Serving").
+# WEB_CONCURRENCY and GUNICORN_THREADS override.
 workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS") or 4)
