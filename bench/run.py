@@ -49,7 +49,8 @@ from addon.models import Skill, UserSkill
 
 from . import matching as issue_matching
 from . import seed as seeding
-from . import wrkout
+from . import peer as ace_peer
+from . import rounds, wrkout
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -62,12 +63,15 @@ LEVELS_PATH = "/api/skill-levels-by-account"
 INSIGHTS_PATH = "/api/insights/skills"
 BULK_PATH = "/api/skills-by-account"
 
-# What we recommend for production on a 2-core machine (README.md, "Benchmark", "Serving"), measured here.
-GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "gthread", "--threads", "4"]
+# Flags over gunicorn.conf.py, which gunicorn reads from the repository: none, so that the benchmark
+# measures the production settings (bench/README.md, "Serving"); --gunicorn tries others.
+GUNICORN_SETTINGS: list[str] = []
 
-GOALS = {
-    "read_ratio": (">=", 0.5),
+# A goal is (op, value), or (op, {database: value}) where it differs per database.
+GOALS: dict[str, tuple[str, Any]] = {
+    "read_ratio": (">=", {"sqlite": 0.6, "postgresql": 0.5}),
     "read_p99_ms": ("<=", 10.0),
+    "ace_ratio": (">=", 2.0),
     "tree_ratio": ("<=", 3.0),
     "tree_cold_ratio": ("<=", 3.0),
     "levels_cold_ratio": ("<=", 3.0),
@@ -226,25 +230,32 @@ def free_port() -> int:
 
 
 class Server:
-    """A gunicorn serving `target` from `cwd`, started and stopped by us."""
+    """A server process of ours on a free loopback port: gunicorn (`Server.gunicorn`) or the peer."""
 
-    def __init__(self, name: str, target: str, cwd: Path, env: dict[str, str], settings: list[str],
+    def __init__(self, name: str, command: list[str], cwd: Path, env: dict[str, str], port: int,
                  ready_path: str, logdir: Path) -> None:
         self.name = name
-        self.port = free_port()
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = logdir / f"gunicorn-{name}.log"
+        self.log_path = logdir / f"server-{name}.log"
         self._log = open(self.log_path, "wb")
-        command = [sys.executable, "-m", "gunicorn", target, "--bind", f"127.0.0.1:{self.port}", *settings]
         self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self._wait_ready(ready_path)
+
+    @classmethod
+    def gunicorn(cls, name: str, target: str, cwd: Path, env: dict[str, str], settings: list[str],
+                 ready_path: str, logdir: Path) -> "Server":
+        """gunicorn serving `target` from `cwd`: gunicorn.conf.py there, then `settings` over it."""
+        port = free_port()
+        command = [sys.executable, "-m", "gunicorn", target, "--bind", f"127.0.0.1:{port}", *settings]
+        return cls(name, command, cwd, env, port, ready_path, logdir)
 
     def _wait_ready(self, path: str, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn ({self.name}) exited:\n{self.log_tail()}")
+                raise RuntimeError(f"server {self.name} exited:\n{self.log_tail()}")
             try:
                 with urllib.request.urlopen(self.url + path, timeout=2) as response:
                     if response.status == 200:
@@ -253,7 +264,7 @@ class Server:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"gunicorn ({self.name}) not ready after {timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(f"server {self.name} not ready after {timeout:.0f} s:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 30) -> str:
         self._log.flush()
@@ -265,13 +276,37 @@ class Server:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # gunicorn's graceful stop of its own workers
+            self.process.send_signal(signal.SIGTERM)  # gunicorn's (and the peer's) graceful stop of its workers
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
         self._log.close()
+
+
+def serving(settings: list[str]) -> dict[str, Any]:
+    """What gunicorn runs with: gunicorn.conf.py's values, then `settings` (command-line flags) over them."""
+    import runpy
+
+    config = next((value for flag, value in zip(settings, settings[1:]) if flag in ("--config", "-c")), None)
+    conf = runpy.run_path(config or str(ROOT / "gunicorn.conf.py"))
+    found = {"workers": conf.get("workers", 1), "worker_class": conf.get("worker_class", "sync"),
+             "threads": conf.get("threads", 1), "keepalive": conf.get("keepalive", 2)}
+    flags = {"--workers": "workers", "-w": "workers", "--worker-class": "worker_class", "-k": "worker_class",
+             "--threads": "threads", "--keep-alive": "keepalive"}
+    for flag, value in zip(settings, settings[1:]):
+        if flag in flags:
+            found[flags[flag]] = value if flags[flag] == "worker_class" else int(value)
+    return found
+
+
+def describe_serving(settings: list[str]) -> str:
+    found = serving(settings)
+    worker_class = found["worker_class"] if isinstance(found["worker_class"], str) else found["worker_class"].__name__
+    return (f"--workers {found['workers']} --worker-class {worker_class} --threads {found['threads']} "
+            f"--keep-alive {found['keepalive']}" + (f" ({' '.join(settings)} over gunicorn.conf.py)" if settings
+                                                    else " (gunicorn.conf.py)"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,13 +320,21 @@ def require_wrk() -> str:
     return path
 
 
-def run_wrk(wrk: str, url: str, requests_file: Path, seconds: int, connections: int = 16,
-            threads: int = 2, cpus: set[int] | None = None) -> wrkout.WrkResult:
+def wrk_command(wrk: str, url: str, requests_file: Path, seconds: int, connections: int = 16, threads: int = 2,
+                cpus: set[int] | None = None, script: str = "requests.lua", timeout: int | None = None) -> list[str]:
+    """wrk's command line; `timeout`: seconds after which wrk counts an answer as lost (its default: 2)."""
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "-s", str(HERE / "requests.lua"), url, "--", str(requests_file)]
+               *([f"--timeout={timeout}s"] if timeout else []),
+               "-s", str(HERE / script), url, "--", str(requests_file)]
     if cpus is not None:
         command = ["taskset", "-c", ",".join(map(str, sorted(cpus))), *command]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    return command
+
+
+def run_wrk(wrk: str, url: str, requests_file: Path, seconds: int, connections: int = 16,
+            threads: int = 2, cpus: set[int] | None = None, script: str = "requests.lua") -> wrkout.WrkResult:
+    done = subprocess.run(wrk_command(wrk, url, requests_file, seconds, connections, threads, cpus, script),
+                          capture_output=True, text=True, timeout=seconds + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stderr}{done.stdout}")
     return wrkout.parse(done.stdout)
@@ -308,33 +351,107 @@ def write_requests(path: Path, data: seeding.Dataset, count: int, ttl: int) -> N
             out.write(f"{url} {token}\n")
 
 
-def keep_best(best: dict[str, wrkout.WrkResult], server: Server, result: wrkout.WrkResult, label: str) -> None:
-    """Log one wrk round, fail on any non-2xx answer or socket error, keep the server's fastest round."""
-    log(f"  wrk {server.name} {label}: {result.rps:,.0f} req/s, "
-        f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, non-2xx {result.non_2xx}")
+def measured_round(wrk: str, server: Server, requests_file: Path, size: Size, label: str,
+                   cpus: set[int] | None = None, script: str = "requests.lua") -> rounds.Round:
+    """A warm-up, then one measured wrk round on `server`, logged; fails on any non-2xx answer or socket error."""
+    run_wrk(wrk, server.url, requests_file, size.wrk_warmup_seconds, cpus=cpus, script=script)
+    measured = rounds.measure(wrk_command(wrk, server.url, requests_file, size.wrk_seconds, cpus=cpus, script=script),
+                              server.name, label, process_tree(server.process.pid), server.port,
+                              size.wrk_seconds, timeout=size.wrk_seconds + 60)
+    result = measured.result
+    log(f"  wrk {server.name} {label}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+        f"p99 {result.p99_ms:.2f} ms, non-2xx {result.non_2xx}; {measured.describe()}")
     if not result.ok:
         raise RuntimeError(f"{server.name}: {result.non_2xx} non-2xx answers, {result.socket_errors} "
                            f"socket errors out of {result.requests}:\n{server.log_tail()}")
-    if server.name not in best or result.rps > best[server.name].rps:
-        best[server.name] = result
+    return measured
+
+
+@dataclass
+class Before:
+    """The add-on and the bare endpoint under other gunicorn settings (`--before`), measured in the same rounds
+    as the current ones, for a before/after table."""
+
+    label: str  # what the settings are, e.g. "main:gunicorn.conf.py"
+    settings: list[str]  # gunicorn flags: --config of that file, then the run's own flags
+    servers: tuple[Server, ...] = ()
+
+    def start(self, env: dict[str, str], workdir: Path) -> None:
+        self.servers = (Server.gunicorn("bare-before", "bench.bare:app", ROOT, env, self.settings, "/healthz", workdir),
+                        Server.gunicorn("app-before", "app:app", ROOT, env, self.settings, "/atlassian-connect.json",
+                                        workdir))
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.servers = ()
+
+    def pids(self) -> list[int]:
+        return [pid for server in self.servers for pid in process_tree(server.process.pid)]
+
+    def figures(self, best: dict[str, wrkout.WrkResult], peer: str | None, cpu: dict[str, float]) -> dict[str, Any]:
+        read, bare = best["app-before"], best["bare-before"]
+        figures = {"settings": self.label, "read_rps": round(read.rps, 1), "read_p50_ms": read.p50_ms,
+                   "read_p99_ms": read.p99_ms, "bare_rps": round(bare.rps, 1), "bare_p99_ms": bare.p99_ms,
+                   "read_ratio": round(read.rps / bare.rps, 3),
+                   "read_us_per_request": round(cpu["app-before"], 1)}
+        if peer is not None:
+            figures["ace_ratio"] = round(read.rps / best[peer].rps, 3)
+        log(f"  before ({self.label}): {read.rps:,.0f} req/s, p99 {read.p99_ms:.2f} ms, read_ratio "
+            f"{figures['read_ratio']:.2f}" + (f", ace_ratio {figures['ace_ratio']:.2f}" if peer else ""))
+        return figures
+
+
+def best_rounds(measured: list[rounds.Round]) -> dict[str, wrkout.WrkResult]:
+    """Each server's fastest round."""
+    best: dict[str, wrkout.WrkResult] = {}
+    for round_ in measured:
+        if round_.server not in best or round_.result.rps > best[round_.server].rps:
+            best[round_.server] = round_.result
+    return best
 
 
 def throughput(wrk: str, app_server: Server, bare_server: Server, requests_file: Path,
-               size: Size, cpus: set[int] | None = None) -> dict[str, Any]:
-    """Best of `wrk_rounds` for each server, bare and app taking turns so that both see the same machine."""
-    best: dict[str, wrkout.WrkResult] = {}
+               size: Size, cpus: set[int] | None = None, peer: Server | None = None,
+               before: Before | None = None) -> dict[str, Any]:
+    """Best of `wrk_rounds` for each server, bare, app (the `before` pair, and the peer) taking turns so that all
+    see the same machine; the before pair's figures under "before"."""
+    measured = []
     for round_number in range(size.wrk_rounds):
-        for server in (bare_server, app_server):
-            run_wrk(wrk, server.url, requests_file, size.wrk_warmup_seconds, cpus=cpus)
-            result = run_wrk(wrk, server.url, requests_file, size.wrk_seconds, cpus=cpus)
-            keep_best(best, server, result, f"round {round_number + 1}")
+        for server in (bare_server, app_server, *(before.servers if before else ()), *([peer] if peer else [])):
+            measured.append(measured_round(wrk, server, requests_file, size, f"round {round_number + 1}", cpus))
+    best = best_rounds(measured)
     read, bare = best["app"], best["bare"]
-    return {"read_rps": round(read.rps, 1), "read_p50_ms": read.p50_ms, "read_p99_ms": read.p99_ms,
-            "bare_rps": round(bare.rps, 1), "bare_p50_ms": bare.p50_ms, "bare_p99_ms": bare.p99_ms,
-            "read_ratio": round(read.rps / bare.rps, 3),
-            # The tail against the bare endpoint's in the same run: what the absolute p99 cannot say
-            # on a shared machine, where the bare endpoint's own p99 moves with the neighbours.
-            "read_p99_ratio": round(read.p99_ms / bare.p99_ms, 2) if bare.p99_ms else None}
+    figures = {"read_rps": round(read.rps, 1), "read_p50_ms": read.p50_ms, "read_p99_ms": read.p99_ms,
+               "bare_rps": round(bare.rps, 1), "bare_p50_ms": bare.p50_ms, "bare_p99_ms": bare.p99_ms,
+               "read_ratio": round(read.rps / bare.rps, 3),
+               # The tail against the bare endpoint's in the same run: what the absolute p99 cannot say
+               # on a shared machine, where the bare endpoint's own p99 moves with the neighbours.
+               "read_p99_ratio": round(read.p99_ms / bare.p99_ms, 2) if bare.p99_ms else None}
+    # Each server's CPU a request (median of its rounds): what the neighbours on a shared machine move least.
+    cpu = {name: statistics.median(r.server_us_per_request for r in measured if r.server == name
+                                   and r.server_us_per_request is not None) for name in best}
+    figures.update({"read_us_per_request": round(cpu["app"], 1), "bare_us_per_request": round(cpu["bare"], 1)})
+    if peer is not None:
+        ace = best[peer.name]
+        figures.update({"ace_rps": round(ace.rps, 1), "ace_p50_ms": ace.p50_ms, "ace_p99_ms": ace.p99_ms,
+                        "ace_ratio": round(read.rps / ace.rps, 3),
+                        # What no Flask app under these gunicorn settings can pass: bare Flask against ACE.
+                        "bare_ace_ratio": round(bare.rps / ace.rps, 3),
+                        # The same comparison in CPU a request (ACE's / ours: above 1, ours is cheaper).
+                        "ace_us_per_request": round(cpu[peer.name], 1),
+                        "ace_cpu_ratio": round(cpu[peer.name] / cpu["app"], 3),
+                        "bare_ace_cpu_ratio": round(cpu[peer.name] / cpu["bare"], 3)})
+        log(f"  ace_ratio {figures['ace_ratio']:.2f} (the add-on's req/s / ACE's; bare Flask's / ACE's "
+            f"{figures['bare_ace_ratio']:.2f}); p99 {read.p99_ms:.2f} ms against ACE's {ace.p99_ms:.2f} ms; "
+            f"server CPU a request {cpu['app']:.0f} us, ACE's {cpu[peer.name]:.0f} us, bare Flask's "
+            f"{cpu['bare']:.0f} us (ace_cpu_ratio {figures['ace_cpu_ratio']:.2f})")
+    if before is not None:
+        figures["before"] = before.figures(best, peer.name if peer else None, cpu)
+    figures["rounds"] = [r.as_dict() for r in measured]
+    for slow in rounds.slow_rounds(measured):
+        log(f"  slow round: {slow.server} {slow.label} at {slow.result.rps:,.0f} req/s ({slow.describe()})")
+    return figures
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,8 +651,8 @@ def scale(databases: Databases, size: Size) -> dict[str, Any]:
         app, data, seconds = prepare(databases.new(f"scale{users}"), users, size)
         log(f"  {users:,} users x {size.skills_per_user}: seeded {data.holdings:,} holdings in {seconds:.1f} s")
         sides.append((users, app, app.test_client(), signed_reads(data, 1000), []))
-    rounds = 10
-    per_round = max(1, size.scale_requests // rounds)
+    round_count = 10
+    per_round = max(1, size.scale_requests // round_count)
     first: dict[int, float] = {}
     for users, app, client, signed, _ in sides:
         with app.app_context():
@@ -543,7 +660,7 @@ def scale(databases: Databases, size: Size) -> dict[str, Any]:
             # come from disk (or the OS's cache), which measures the machine's memory, not the read;
             # those first reads are kept apart (read_first_ms_*), the rounds measure the read itself.
             first[users] = statistics.median(read_times(client, signed, len(signed), 0))
-    for round_number in range(rounds):
+    for round_number in range(round_count):
         for users, app, client, signed, times in sides:
             with app.app_context():
                 times.extend(read_times(client, signed, per_round, round_number * per_round))
@@ -616,6 +733,15 @@ def bulk(server: Server, app: Any, data: seeding.Dataset, size: Size) -> dict[st
 # ---------------------------------------------------------------------------------------------
 # Forge: GET /api/user-skills with Forge Invocation Tokens, against bare Flask and the Connect read
 
+def send_json(handler: Any, body: bytes) -> None:
+    """A loopback stand-in's answer: 200 with a JSON body (`handler` a BaseHTTPRequestHandler)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def forge_reads(wrk: str, app_server: Server, bare_server: Server, requests_file: Path, data: seeding.Dataset,
                 size: Size, env: dict[str, str], settings: list[str], workdir: Path) -> dict[str, Any]:
     """The Forge read: FITs signed with the bench's own RSA key (its JWKS served on loopback) to an app
@@ -637,11 +763,7 @@ def forge_reads(wrk: str, app_server: Server, bare_server: Server, requests_file
 
     class Keys(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(jwks)))
-            self.end_headers()
-            self.wfile.write(jwks)
+            send_json(self, jwks)
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -672,21 +794,15 @@ def forge_reads(wrk: str, app_server: Server, bare_server: Server, requests_file
                      FORGE_JWKS_URL=f"http://127.0.0.1:{keys.server_address[1]}/.well-known/jwks.json")
     forge_server = None
     try:
-        forge_server = Server("forge", "app:app", ROOT, forge_env, settings, "/atlassian-connect.json", workdir)
-        best: dict[str, wrkout.WrkResult] = {}
+        forge_server = Server.gunicorn("forge", "app:app", ROOT, forge_env, settings, "/atlassian-connect.json", workdir)
+        measured = []
         for round_number in range(size.wrk_rounds):
             for server, script, file in ((bare_server, "requests.lua", requests_file),
                                          (app_server, "requests.lua", requests_file),
                                          (forge_server, "forge.lua", forge_file)):
-                results = []
-                for seconds in (size.wrk_warmup_seconds, size.wrk_seconds):
-                    command = [wrk, "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", str(HERE / script),
-                               server.url, "--", str(file)]
-                    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-                    if done.returncode != 0:
-                        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stderr}{done.stdout}")
-                    results.append(wrkout.parse(done.stdout))
-                keep_best(best, server, results[-1], f"(Forge turn) round {round_number + 1}")
+                measured.append(measured_round(wrk, server, file, size, f"(Forge turn) round {round_number + 1}",
+                                               script=script))
+        best = best_rounds(measured)
     finally:
         if forge_server is not None:
             forge_server.stop()
@@ -696,17 +812,169 @@ def forge_reads(wrk: str, app_server: Server, bare_server: Server, requests_file
     figures = {"forge_read_rps": round(forge.rps, 1), "forge_read_p50_ms": forge.p50_ms,
                "forge_read_p99_ms": forge.p99_ms, "connect_read_rps": round(connect.rps, 1),
                "bare_rps": round(bare.rps, 1), "forge_read_ratio": round(forge.rps / bare.rps, 3),
-               "forge_cost_ratio": round(connect.rps / forge.rps, 2), "forge_cost_goal": "<= 2"}
+               "forge_cost_ratio": round(connect.rps / forge.rps, 2), "forge_cost_goal": "<= 2",
+               "rounds": [r.as_dict() for r in measured]}
     log(f"  Forge read: {forge.rps:,.0f} req/s, forge_read_ratio {figures['forge_read_ratio']:.2f} (Forge / bare), "
         f"a FIT read costs {figures['forge_cost_ratio']:.2f}x a Connect read (goal <= 2)")
     return figures
 
 
 # ---------------------------------------------------------------------------------------------
+# What the threads are for: reads go on while administrator checks wait on a slow Jira
+
+SLOW_JIRA_SECONDS = 1.0
+# Administrator checks waiting on that Jira at any moment: as many as a 2-core machine has workers,
+# so that settings with one request per worker (sync workers, one thread) would stop serving.
+SLOW_ADMIN_CHECKS = 2
+
+
+def stalled_reads(databases: Databases, wrk: str, size: Size, settings: list[str], workdir: Path,
+                  before: Before | None = None) -> dict[str, Any]:
+    """Reads under wrk, alone and while SLOW_ADMIN_CHECKS administrator checks wait on a Jira that
+    answers its permission check after SLOW_JIRA_SECONDS, in alternating rounds (with `before`, its
+    settings take their turns too; their figures under "before").
+
+    Each slow request is a user's PUT to someone else's skills: the add-on asks Jira whether the
+    caller is an administrator (a new caller each time, so no cached answer), Jira says no after the
+    wait, the answer is 403. With one request at a time per worker, reads stop.
+    """
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    calls = itertools.count()
+
+    class SlowJira(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            next(calls)
+            time.sleep(SLOW_JIRA_SECONDS)
+            send_json(self, json.dumps({"globalPermissions": [], "projectPermissions": []}).encode())
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    jira = ThreadingHTTPServer(("127.0.0.1", 0), SlowJira)
+    jira.daemon_threads = True
+    threading.Thread(target=jira.serve_forever, daemon=True).start()
+    url = databases.new("stall")
+    users = min(size.users, 2_000)
+    app, data, _ = prepare(url, users, size)
+    with app.app_context():
+        db.engine.dispose()
+    with create_engine(url).begin() as conn:  # the tenant's Jira is the slow one
+        conn.execute(text("UPDATE tenants SET base_url = :u WHERE id = :t"),
+                     {"u": f"http://127.0.0.1:{jira.server_address[1]}", "t": data.tenant_id})
+    requests_file = workdir / "stall-requests.txt"
+    write_requests(requests_file, data, min(size.wrk_urls, users), ttl=3 * 3600)
+    env = dict(os.environ, DATABASE_URL=url, APP_BASE_URL=APP_BASE_URL)
+    slow_in_flight = SLOW_ADMIN_CHECKS
+    servers = {"": Server.gunicorn("stall", "app:app", ROOT, env, settings, "/atlassian-connect.json", workdir)}
+    if before is not None:
+        servers["-before"] = Server.gunicorn("stall-before", "app:app", ROOT, env, before.settings,
+                                             "/atlassian-connect.json", workdir)
+    stop = threading.Event()
+    slow: dict[str, list[tuple[int, float]]] = {suffix: [] for suffix in servers}
+    callers = itertools.count()
+
+    def admin_checks(server: Server, slow: list[tuple[int, float]]) -> None:
+        target = f"{READ_PATH}?accountId={data.accounts[0]}"
+        body = json.dumps({"skills": ["Stalled skill"]}).encode()
+        while not stop.is_set():
+            caller = f"stall-caller-{next(callers):06d}"
+            token = jira_token("PUT", target, seeding.CLIENT_KEY, data.secret, caller, 600)
+            request = urllib.request.Request(server.url + target, data=body, method="PUT", headers={
+                "Authorization": "JWT " + token, "Content-Type": "application/json"})
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    status = response.status
+            except urllib.error.HTTPError as err:
+                status = err.code
+            except OSError:
+                status = 0
+            slow.append((status, time.perf_counter() - started))
+
+    measured: list[rounds.Round] = []
+    try:
+        for round_number, (suffix, server), stalled in itertools.product(range(size.wrk_rounds), servers.items(),
+                                                                         (False, True)):
+            label = (f"{'with' if stalled else 'without'} {slow_in_flight} slow admin checks, round "
+                     f"{round_number + 1}{' (' + before.label + ')' if suffix and before else ''}")
+            run_wrk(wrk, server.url, requests_file, size.wrk_warmup_seconds)
+            stop.clear()
+            drivers = [threading.Thread(target=admin_checks, args=(server, slow[suffix]), daemon=True)
+                       for _ in range(slow_in_flight if stalled else 0)]
+            for driver in drivers:
+                driver.start()
+            time.sleep(0.2 if stalled else 0)  # the checks are in flight before the round starts
+            command = wrk_command(wrk, server.url, requests_file, size.wrk_seconds, timeout=10)
+            measured.append(rounds.measure(command, ("stalled" if stalled else "free") + suffix, label,
+                                           process_tree(server.process.pid), server.port, size.wrk_seconds,
+                                           timeout=size.wrk_seconds + 60))
+            stop.set()
+            for driver in drivers:
+                driver.join(60)
+            result = measured[-1].result
+            log(f"  reads {label}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, "
+                f"non-2xx {result.non_2xx}, socket errors {result.socket_errors}")
+    finally:
+        stop.set()
+        for server in servers.values():
+            server.stop()
+        jira.shutdown()
+        jira.server_close()
+    best = best_rounds(measured)
+    every = {suffix: stall_figures(best["free" + suffix], best["stalled" + suffix], slow[suffix]) for suffix in servers}
+    figures = {"slow_jira_seconds": SLOW_JIRA_SECONDS, "slow_admin_checks_in_flight": slow_in_flight,
+               **every[""], "jira_calls": next(calls), "rounds": [r.as_dict() for r in measured]}
+    if before is not None:
+        figures["before"] = {"settings": before.label, **every["-before"]}
+    for suffix, found in every.items():
+        log(f"  while {slow_in_flight} administrator checks waited {SLOW_JIRA_SECONDS:g} s on Jira"
+            f"{' (' + before.label + ')' if suffix and before else ''}: reads at {found['stall_ratio']:.2f} of their "
+            f"rate without ({found['stalled_read_rps']:,.0f} against {found['read_rps']:,.0f} req/s), p99 "
+            f"{found['stalled_read_p99_ms']:.2f} ms; {found['admin_checks']} checks answered "
+            f"{found['admin_check_statuses']} in a median {found['admin_check_median_s']} s")
+    return figures
+
+
+def stall_figures(free: wrkout.WrkResult, stalled: wrkout.WrkResult, slow: list[tuple[int, float]]) -> dict[str, Any]:
+    """One server's reads alone and beside the slow checks, and the checks' answers (status, seconds)."""
+    return {"read_rps": round(free.rps, 1), "read_p99_ms": free.p99_ms,
+            "stalled_read_rps": round(stalled.rps, 1), "stalled_read_p99_ms": stalled.p99_ms,
+            "stalled_read_errors": stalled.non_2xx + stalled.socket_errors,
+            "stall_ratio": round(stalled.rps / free.rps, 3),
+            "admin_checks": len(slow), "admin_check_statuses": sorted({status for status, _ in slow}),
+            "admin_check_median_s": round(statistics.median(t for _, t in slow), 2) if slow else None}
+
+
+# ---------------------------------------------------------------------------------------------
 # One database, end to end
 
+def start_peer(kind: str, url: str, data: seeding.Dataset, settings: list[str], workdir: Path) -> Server | None:
+    """ACE serving the read from the same SQLite file, with as many workers as gunicorn has; None on PostgreSQL
+    (the peer reads SQLite) or when node is missing."""
+    if kind != "sqlite":
+        return None
+    why_not = ace_peer.install(log)
+    if why_not:
+        log(f"  no ACE comparison: {why_not}")
+        return None
+    workers = serving(settings)["workers"]
+    store = workdir / "ace-store.sqlite3"
+    store.unlink(missing_ok=True)
+    port = free_port()
+    command, cwd, env = ace_peer.command(workers, Path(make_url(url).database or ""), store, seeding.CLIENT_KEY,
+                                         data.secret, seeding.BASE_URL, APP_BASE_URL, port)
+    log(f"  ACE (atlassian-connect-express) with {workers} workers under node's cluster module")
+    return Server("ace", command, cwd, dict(os.environ, **env), port, "/healthz", workdir)
+
+
 def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdir: Path,
-                   settings: list[str], extra_people: list[int], pin_database: bool) -> dict[str, Any]:
+                   settings: list[str], extra_people: list[int], pin_database: bool,
+                   before: Before | None = None) -> dict[str, Any]:
     log(f"== {kind}: {databases.version()}")
     result: dict[str, Any] = {"database": kind, "database_version": databases.version()}
     url = databases.new("main")
@@ -721,20 +989,30 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
     write_requests(requests_file, data, size.wrk_urls, ttl=3 * 3600)
     servers: list[Server] = []
     try:
-        app_server = Server("app", "app:app", ROOT, env, settings, "/atlassian-connect.json", workdir)
+        app_server = Server.gunicorn("app", "app:app", ROOT, env, settings, "/atlassian-connect.json", workdir)
         servers.append(app_server)
-        bare_server = Server("bare", "bench.bare:app", ROOT, env, settings, "/healthz", workdir)
+        bare_server = Server.gunicorn("bare", "bench.bare:app", ROOT, env, settings, "/healthz", workdir)
         servers.append(bare_server)
-        result.update(throughput(wrk, app_server, bare_server, requests_file, size))
+        if before is not None:
+            before.start(env, workdir)
+        peer = start_peer(kind, url, data, settings, workdir)
+        if peer is not None:
+            servers.append(peer)
+        result.update(throughput(wrk, app_server, bare_server, requests_file, size, peer=peer, before=before))
+        if peer is not None:  # its memory and CPU are not needed for the rest
+            peer.stop()
+            servers.remove(peer)
         result["forge"] = forge_reads(wrk, app_server, bare_server, requests_file, data, size, env, settings, workdir)
         if kind == "postgresql" and pin_database:
-            pinned = pinned_throughput(url, wrk, app_server, bare_server, requests_file, size)
+            pinned = pinned_throughput(url, wrk, app_server, bare_server, requests_file, size, before)
             if "read_ratio" in pinned:  # the goal's figure is the pinned one; the other is kept beside it
                 result.update({f"{key}_unpinned": result[key] for key in pinned if key in result})
             result.update(pinned)
         elif kind == "postgresql":
             result["read_pinning"] = (f"none: {len(os.sched_getaffinity(0))} CPU(s), or --pin-database off "
                                       "(--pin-database on forces it)")
+        if before is not None:  # the rest is measured under the current settings alone
+            before.stop()
         with app.app_context():
             result.update(tree_figures(app, data, size))
             db.session.remove()
@@ -744,6 +1022,8 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
     finally:
         for server in servers:
             server.stop()
+        if before is not None:
+            before.stop()
     with app.app_context():
         db.engine.dispose()
     result["people"] = {str(size.users): {key: result.get(key) for key in (
@@ -752,6 +1032,7 @@ def bench_database(kind: str, databases: Databases, size: Size, wrk: str, workdi
         "suggestions_cold_ms", "suggestions_warm_ms")}}
     for people in extra_people:
         result["people"][str(people)] = big_tenant(databases, people, size, workdir, settings)
+    result["stall"] = stalled_reads(databases, wrk, size, settings, workdir, before)
     result.update(scale(databases, size))
     return result
 
@@ -881,7 +1162,7 @@ def big_tenant(databases: Databases, people: int, size: Size, workdir: Path, set
         figures = tree_figures(app, data, size)
         db.session.remove()
     env = dict(os.environ, DATABASE_URL=url, APP_BASE_URL=APP_BASE_URL)
-    server = Server(f"app{people}", "app:app", ROOT, env, settings, "/atlassian-connect.json", workdir)
+    server = Server.gunicorn(f"app{people}", "app:app", ROOT, env, settings, "/atlassian-connect.json", workdir)
     try:
         figures.update(worker_memory(server, data))
     finally:
@@ -893,7 +1174,7 @@ def big_tenant(databases: Databases, people: int, size: Size, workdir: Path, set
 
 
 def pinned_throughput(url: str, wrk: str, app_server: Server, bare_server: Server, requests_file: Path,
-                      size: Size) -> dict[str, Any]:
+                      size: Size, before: Before | None = None) -> dict[str, Any]:
     """The read again with the database server alone on the last core, everything else on the others.
 
     The figure without pinning stays in `read_ratio_unpinned`; `read_ratio` becomes this one.
@@ -906,12 +1187,13 @@ def pinned_throughput(url: str, wrk: str, app_server: Server, bare_server: Serve
     db_cpu = {max(cpus)}
     rest = cpus - db_cpu
     ours = [os.getpid()] + [pid for server in (app_server, bare_server) for pid in process_tree(server.process.pid)]
+    ours += before.pids() if before else []
     log(f"  read again with the PostgreSQL server on CPU {max(cpus)}, gunicorn and wrk on CPU "
         f"{','.join(map(str, sorted(rest)))}")
     try:
         pin(database, db_cpu)
         pin(ours, rest)
-        pinned = throughput(wrk, app_server, bare_server, requests_file, size, cpus=rest)
+        pinned = throughput(wrk, app_server, bare_server, requests_file, size, cpus=rest, before=before)
     finally:
         pin(local_postgres_pids(url) or database, cpus)
         pin(ours, cpus)
@@ -983,10 +1265,21 @@ def machine() -> dict[str, Any]:
             "os": platform.platform()}
 
 
-def verdict(name: str, value: Any) -> str:
+def goal_text(name: str) -> str:
+    op, goal = GOALS[name]
+    if isinstance(goal, dict):
+        return " / ".join(f"{op} {value:g} on {database}" for database, value in goal.items())
+    return f"{op} {goal:g}"
+
+
+def verdict(name: str, value: Any, database: str) -> str:
     if name not in GOALS or value is None:
         return ""
     op, goal = GOALS[name]
+    if isinstance(goal, dict):
+        if database not in goal:
+            return ""
+        goal = goal[database]
     met = value >= goal if op == ">=" else value <= goal
     return f"{op} {goal:g} {'ok' if met else 'MISSED'}"
 
@@ -1009,6 +1302,17 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
         ("p99 ratio (app / bare)", "read_p99_ratio", 2),
         ("read_ratio (app / bare req/s)", "read_ratio", 2),
         ("  without pinning (PostgreSQL: see read_pinning)", "read_ratio_unpinned", 2),
+        ("ACE (atlassian-connect-express) req/s", "ace_rps", 0),
+        ("ACE p99 ms", "ace_p99_ms", 2),
+        ("ace_ratio (app / ACE req/s)", "ace_ratio", 2),
+        ("  bare Flask / ACE req/s (what no Flask app passes)", "bare_ace_ratio", 2),
+        ("server CPU a request, us: the add-on", "read_us_per_request", 0),
+        ("  bare Flask", "bare_us_per_request", 0),
+        ("  ACE", "ace_us_per_request", 0),
+        ("ace_cpu_ratio (ACE's CPU a request / the add-on's)", "ace_cpu_ratio", 2),
+        ("  ACE's / bare Flask's (what no Flask app passes)", "bare_ace_cpu_ratio", 2),
+        ("reads while admin checks wait on a slow Jira / without", "stall.stall_ratio", 2),
+        ("  their p99 ms", "stall.stalled_read_p99_ms", 2),
         ("skills-by-account route / json.dumps", "tree.skills-by-account.ratio", 2),
         ("skill-tree/experts route / json.dumps", "tree.experts.ratio", 2),
         ("tree_ratio (larger of the two)", "tree_ratio", 2),
@@ -1046,6 +1350,7 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
         return value
 
     goal_key = {"read_ratio": "read_ratio", "read_p99_ms": "read_p99_ms", "tree_ratio": "tree_ratio",
+                "ace_ratio": "ace_ratio", "read_ratio_unpinned": "read_ratio",
                 "scale_ratio": "scale_ratio", "bulk_seconds": "bulk_seconds", "tree_cold_ratio": "tree_cold_ratio",
                 "levels_cold_ratio": "levels_cold_ratio",
                 "insights_ratio": "insights_ratio", "insights_cold_ratio": "insights_cold_ratio",
@@ -1058,7 +1363,7 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
     header = ["figure"] + [run["database"] for run in runs] + ["goal"]
     lines = [header]
     for label, key, digits in rows:
-        goals = [verdict(goal_key[key], get(run, key)) for run in runs] if key in goal_key else []
+        goals = [verdict(goal_key[key], get(run, key), run["database"]) for run in runs] if key in goal_key else []
         lines.append([label] + [fmt(get(run, key), digits) for run in runs] + [" / ".join(g for g in goals if g)])
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     out = []
@@ -1070,6 +1375,49 @@ def table(runs: list[dict[str, Any]], size: Size, people: list[int]) -> str:
     return "\n".join(out)
 
 
+def before_settings(revision: str, settings: list[str], workdir: Path) -> Before:
+    """`revision`'s gunicorn.conf.py in `workdir`, as the --config of the before servers (the run's flags over it)."""
+    done = subprocess.run(["git", "show", f"{revision}:gunicorn.conf.py"], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"--before {revision}: {done.stderr.strip()}")
+    path = workdir / "gunicorn-before.conf.py"
+    path.write_text(done.stdout)
+    return Before(f"{revision}:gunicorn.conf.py", ["--config", str(path), *settings])
+
+
+# The figures the serving settings move, before and after, measured in the same rounds.
+BEFORE_AFTER = (("GET /api/user-skills req/s", "read_rps", 0), ("  p50 ms", "read_p50_ms", 2),
+                ("  p99 ms", "read_p99_ms", 2), ("bare Flask req/s", "bare_rps", 0), ("  p99 ms", "bare_p99_ms", 2),
+                ("read_ratio", "read_ratio", 2), ("  without pinning", "read_ratio_unpinned", 2),
+                ("ace_ratio", "ace_ratio", 2), ("the read's server CPU a request, us", "read_us_per_request", 0),
+                ("reads while admin checks wait on a slow Jira / without", "stall.stall_ratio", 2),
+                ("  reads' req/s without the checks", "stall.read_rps", 0),
+                ("  their p99 ms with the checks", "stall.stalled_read_p99_ms", 2))
+
+
+def before_after(runs: list[dict[str, Any]]) -> str:
+    """A table of BEFORE_AFTER for each run: before, after."""
+    def get(figures: Any, key: str) -> Any:
+        for part in key.split("."):
+            figures = figures.get(part) if isinstance(figures, dict) else None
+        return figures
+
+    def before(run: dict[str, Any], key: str) -> Any:
+        if key == "read_ratio_unpinned":
+            return get(run, "before_unpinned.read_ratio")
+        head, _, tail = key.rpartition(".")
+        return get(run, f"{head}.before.{tail}" if head else f"before.{key}")
+
+    header = ["figure"] + [f"{run['database']} {when}" for run in runs for when in ("before", "after")]
+    lines = [header] + [[label] + [fmt(value, digits) for run in runs for value in (before(run, key), get(run, key))]
+                        for label, key, digits in BEFORE_AFTER]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = ["  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(line)).rstrip()
+           for line in lines]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small data and short runs: about a minute")
@@ -1077,7 +1425,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated: sqlite, postgresql (default: sqlite, and postgresql "
                              "when DATABASE_URL names one)")
     parser.add_argument("--gunicorn", default=None,
-                        help=f"gunicorn settings for both servers (default: {' '.join(GUNICORN_SETTINGS)})")
+                        help="gunicorn flags for the servers, over gunicorn.conf.py (default: none, the "
+                             "production settings)")
     parser.add_argument("--people", default=None,
                         help="comma-separated tenant sizes for the whole-tenant answers; the first is the main "
                              "tenant's (default: 10000,50000; with --quick 2000)")
@@ -1090,6 +1439,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=None, choices=sorted(ONLY),
                         help="match: only the issue-matching figures (match_ms, suggestions); insights: only "
                              "insights_ratio, insights_cold_ratio and the matrix route; at each --people size")
+    parser.add_argument("--before", default=None, metavar="REVISION",
+                        help="also serve the add-on and the bare endpoint with that git revision's gunicorn.conf.py "
+                             "(e.g. main), in the same alternating rounds as the current settings, and print a "
+                             "before/after table of the figures the serving settings move")
     parser.add_argument("--output", default=str(HERE / "results.json"))
     args = parser.parse_args(argv)
     if args.only:
@@ -1114,10 +1467,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     runs = []
     with tempfile.TemporaryDirectory(prefix="skills-bench-") as tmp:
+        before = before_settings(args.before, settings, Path(tmp)) if args.before else None
+        # Read while its file is there (it goes with the temporary directory).
+        serving_before = f"{before.label}: {describe_serving(before.settings)}" if before else None
         for kind in kinds:
             databases = Databases(kind, Path(tmp), postgres_url)
             try:
-                runs.append(bench_database(kind, databases, size, wrk, Path(tmp), settings, people[1:], pin))
+                runs.append(bench_database(kind, databases, size, wrk, Path(tmp), settings, people[1:], pin, before))
             finally:
                 databases.drop_all()
 
@@ -1130,16 +1486,17 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "mode": "quick" if args.quick else "full",
         "size": asdict(size),
-        "gunicorn": " ".join(settings),
+        "gunicorn": describe_serving(settings),
+        **({"gunicorn_before": serving_before} if before else {}),
         "wrk": "-t2 -c16 --latency",
         "machine": machine(),
-        "goals": {name: f"{op} {goal:g}" for name, (op, goal) in GOALS.items()},
+        "goals": {name: goal_text(name) for name in GOALS},
         "elapsed_seconds": round(time.monotonic() - started, 1),
         "load_average_before": round(load_before, 2),
         # The first database's figures at the top, for a quick look; every database's in "runs".
         **{key: runs[0].get(key) for key in ("database", "read_rps", "bare_rps", "read_ratio", "read_p50_ms",
-                                             "read_p99_ms", "read_p99_ratio", "tree_ratio", "levels_cold_ratio",
-                                             "bulk_seconds", "scale_ratio")},
+                                             "read_p99_ms", "read_p99_ratio", "ace_rps", "ace_p99_ms", "ace_ratio",
+                                             "tree_ratio", "levels_cold_ratio", "bulk_seconds", "scale_ratio")},
         "runs": runs,
         **finder,
     }
@@ -1150,6 +1507,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data: {size.users:,} users x {size.skills_per_user} skills, {size.skills:,} skills, "
           f"{size.categories} categories; {', '.join(run['database_version'] for run in runs)}\n")
     print(table(runs, size, people))
+    if before:
+        print(f"\nbefore: {results['gunicorn_before']}\nafter:  {results['gunicorn']}\n")
+        print(before_after(runs))
     for run in runs:
         if run.get("read_pinning"):
             print(f"{run['database']}: read_ratio measured with {run['read_pinning']}")
