@@ -1555,7 +1555,7 @@ def main_only(args: argparse.Namespace) -> int:
     for run in runs:
         for n, figures in run["people"].items():
             for label, key, unit in ONLY[args.only][1]:
-                goal = f"  ({verdict(key, figures[key])})" if key in GOALS else ""
+                goal = f"  ({verdict(key, figures[key], run['database'])})" if key in GOALS else ""
                 print(f"{run['database']:<10} {int(n):>7,} people  {label:<50} {figures[key]:>7.2f} {unit}{goal}")
     Path(args.output).write_text(json.dumps({"mode": args.only, "runs": runs}, indent=2) + "\n")
     return 0
